@@ -1,0 +1,35 @@
+"""dbt-cloud: a command-line client and Python library for the dbt Cloud APIs.
+
+Only the version is defined eagerly; the public names are imported on first use, so that
+`import dbt_cloud` (and with it `dbt-cloud --help`) stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_PUBLIC: dict[str, str] = {
+    "DbtCloudClient": "dbt_cloud.client",
+    "ApiResponse": "dbt_cloud.client",
+    "Settings": "dbt_cloud.config",
+    "CommandModel": "dbt_cloud.command",
+    "DbtCloudError": "dbt_cloud.errors",
+}
+
+__all__ = ["__version__", *_PUBLIC]
+
+if TYPE_CHECKING:
+    from dbt_cloud.client import ApiResponse, DbtCloudClient
+    from dbt_cloud.command import CommandModel
+    from dbt_cloud.config import Settings
+    from dbt_cloud.errors import DbtCloudError
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'dbt_cloud' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

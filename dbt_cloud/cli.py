@@ -1,0 +1,210 @@
+"""The root of the command line: global options, lazily loaded command groups, and the one place
+where every error becomes a single line on stderr and an exit code.
+
+Only click is imported here. A group's module (and with it pydantic) is imported when that group is
+asked for, and httpx only when a request is sent, so `dbt-cloud --help` starts in about the time of
+a bare interpreter.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from dbt_cloud import __version__
+from dbt_cloud.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, PROFILE_ENV_VAR
+from dbt_cloud.errors import EXIT_FAILURE, EXIT_USAGE, DbtCloudError
+
+#: Group name -> (module:attribute, one-line help). The help is here so that the root `--help`
+#: can list every group without importing any of them; a test keeps it equal to the group's own.
+LAZY_GROUPS: dict[str, tuple[str, str]] = {
+    "account": ("dbt_cloud.commands.account:group", "Accounts: get and list."),
+    "audit-log": ("dbt_cloud.commands.audit_log:group", "Audit log: read recent events."),
+    "configure": ("dbt_cloud.commands.configure:configure", "Store connection settings in a named profile."),
+    "connection": ("dbt_cloud.commands.connection:group", "Warehouse connections of a project."),
+    "environment": ("dbt_cloud.commands.environment:group", "Environments: create, get, list, update, delete."),
+    "job": ("dbt_cloud.commands.job:group", "Jobs: create, get, list, update, delete, and trigger runs."),
+    "metadata": ("dbt_cloud.commands.metadata:group", "Discovery (metadata) API: GraphQL queries."),
+    "project": ("dbt_cloud.commands.project:group", "Projects: create, get, list, update, delete."),
+    "run": ("dbt_cloud.commands.run:group", "Runs: get, list, cancel, and their artifacts."),
+}
+
+DEBUG_ENV_VAR = "DBT_CLOUD_DEBUG"
+
+
+@dataclass(frozen=True)
+class RootOptions:
+    """Options of the root command, shared by every subcommand through the click context."""
+
+    debug: bool = False
+    profile: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    max_retries: int = DEFAULT_MAX_RETRIES
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands live in modules that are imported only when named."""
+
+    def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            return self._load(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def _load(self, name: str) -> click.Command:
+        target, _ = self.lazy[name]
+        module_name, attribute = target.split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{target} is not a click command")
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in self.lazy:
+                rows.append((name, self.lazy[name][1]))
+            else:
+                command = super().get_command(ctx, name)
+                if command is not None and not command.hidden:
+                    rows.append((name, command.get_short_help_str(formatter.width)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy=LAZY_GROUPS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(__version__, "--version", package_name="dbt-cloud", message="dbt-cloud %(version)s")
+@click.option("--debug", is_flag=True, envvar=DEBUG_ENV_VAR, help="Show tracebacks and an HTTP log (token redacted).")
+@click.option("--profile", envvar=PROFILE_ENV_VAR, show_envvar=True, help="Profile to read settings from.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    envvar="DBT_CLOUD_TIMEOUT",
+    help="Seconds to wait for each answer.",
+)
+@click.option(
+    "--max-retries",
+    type=click.IntRange(min=0, max=20),
+    default=DEFAULT_MAX_RETRIES,
+    show_default=True,
+    envvar="DBT_CLOUD_MAX_RETRIES",
+    help="Retries of a failed request (429, 5xx, connection errors).",
+)
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, profile: str | None, timeout: float, max_retries: int) -> None:
+    """dbt-cloud: the command line for dbt Cloud.
+
+    Data goes to stdout (JSON by default), progress and errors to stderr. Settings come from
+    flags, then environment variables (DBT_CLOUD_API_TOKEN, DBT_CLOUD_ACCOUNT_ID, DBT_CLOUD_HOST, ...),
+    then the profile file written by `dbt-cloud configure`.
+    """
+    ctx.obj = RootOptions(debug=debug, profile=profile, timeout=timeout, max_retries=max_retries)
+
+
+def _debug_requested(args: Sequence[str]) -> bool:
+    if "--debug" in args:
+        return True
+    return os.environ.get(DEBUG_ENV_VAR, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _command_path(args: Sequence[str]) -> str:
+    """`dbt-cloud job list`, for pointing at the right `--help`."""
+    words = ["dbt-cloud"]
+    group: click.Command | None = cli
+    for arg in args:
+        if arg.startswith("-") or not isinstance(group, click.Group):
+            if arg.startswith("-"):
+                continue
+            break
+        ctx = click.Context(group)
+        try:
+            sub = group.get_command(ctx, arg)
+        except Exception:  # noqa: BLE001 - a broken module must not hide the original error
+            sub = None
+        if sub is None:
+            break
+        words.append(arg)
+        group = sub
+    return " ".join(words)
+
+
+def _say(line: str) -> None:
+    from dbt_cloud.redact import redact
+
+    click.echo(redact(line), err=True)
+
+
+def _print_traceback() -> None:
+    from dbt_cloud.redact import redact
+
+    sys.stderr.write(redact(traceback.format_exc()))
+
+
+def main(args: Sequence[str] | None = None, prog_name: str = "dbt-cloud") -> None:
+    """Entry point of the `dbt-cloud` console script. Never lets a traceback reach the user
+    unless `--debug` asks for it."""
+    argv = list(sys.argv[1:] if args is None else args)
+    debug = _debug_requested(argv)
+    code = run(argv, prog_name=prog_name, debug=debug)
+    sys.exit(code)
+
+
+def run(argv: list[str], *, prog_name: str = "dbt-cloud", debug: bool = False) -> int:
+    """Run the CLI and return the exit code, having reported any error as one line on stderr."""
+    try:
+        result = cli.main(argv, prog_name=prog_name, standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
+        return EXIT_USAGE
+    except click.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx else _command_path(argv)
+        _say(f"Error: {exc.format_message()} (see '{where} --help')")
+        return EXIT_USAGE
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.Abort:
+        _say("Aborted.")
+        return 130
+    except KeyboardInterrupt:
+        _say("Interrupted.")
+        return 130
+    except DbtCloudError as exc:
+        if debug:
+            _print_traceback()
+        _say(f"Error: {exc.one_line()}")
+        return exc.exit_code
+    except click.ClickException as exc:
+        _say(f"Error: {exc.format_message()}")
+        return exc.exit_code
+    except BrokenPipeError:
+        # The reader of stdout went away (`| head`); that is not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
+        if debug:
+            _print_traceback()
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        _say(f"Error: unexpected {type(exc).__name__}: {message} (run with --debug for details)")
+        return EXIT_FAILURE
+    return int(result) if isinstance(result, int) else 0

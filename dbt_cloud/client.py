@@ -1,0 +1,454 @@
+"""The HTTP client: auth, timeouts, retries, the envelope, pagination and streamed downloads.
+
+Everything that touches the network goes through `DbtCloudClient`, so each of those concerns is
+handled in exactly one place. The client knows nothing of click. It is safe to share between threads
+(httpx's connection pool is), and it is imported only when a request is about to be sent, which keeps
+`--help` from paying for httpx.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+
+from dbt_cloud import __version__
+from dbt_cloud.command import Api, CommandModel, Request
+from dbt_cloud.config import Settings
+from dbt_cloud.errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    InputError,
+    InvalidResponseError,
+    status_error_class,
+    status_hint,
+)
+from dbt_cloud.events import (
+    DownloadProgress,
+    EventHandler,
+    PageFetched,
+    RequestSent,
+    ResponseReceived,
+    RetryScheduled,
+)
+from dbt_cloud.retry import (
+    RetryableStatus,
+    RetryPolicy,
+    describe,
+    is_permanent_connect_failure,
+    should_retry,
+)
+
+USER_AGENT = f"dbt-cloud/{__version__} (+https://pypi.org/project/dbt-cloud/)"
+MAX_PAGE_SIZE = 100
+PAGE_WORKERS = 4
+DOWNLOAD_CHUNK_BYTES = 1 << 16
+#: A JSON answer larger than this is refused rather than held in memory (artifacts stream instead).
+MAX_JSON_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    """A checked answer: `document` is the whole JSON body as the server sent it (the envelope)."""
+
+    document: Any
+    status_code: int
+
+    @property
+    def data(self) -> Any:
+        if isinstance(self.document, dict):
+            return self.document.get("data")
+        return self.document
+
+    @property
+    def total_count(self) -> int | None:
+        if not isinstance(self.document, dict):
+            return None
+        extra = self.document.get("extra") or {}
+        pagination = extra.get("pagination") if isinstance(extra, dict) else None
+        total = pagination.get("total_count") if isinstance(pagination, dict) else None
+        return total if isinstance(total, int) else None
+
+
+class DbtCloudClient:
+    """One connection to dbt Cloud (or the local runner) with the settings of one invocation."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        on_event: EventHandler | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.settings = settings
+        self.retry_policy = RetryPolicy(max_retries=settings.max_retries)
+        self._on_event = on_event
+        self._sleep = sleep
+        timeout = httpx.Timeout(settings.timeout, connect=min(settings.timeout, 10.0))
+        self._http = httpx.Client(
+            timeout=timeout,
+            transport=transport,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            follow_redirects=True,  # httpx drops Authorization when a redirect leaves the host
+        )
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> DbtCloudClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- public operations --------------------------------------------------------------------
+
+    def send(self, command: CommandModel) -> ApiResponse:
+        """Send one command and return its checked answer."""
+        return self.send_request(command.request(), envelope=command.operation.envelope)
+
+    def send_request(self, request: Request, *, envelope: bool = True) -> ApiResponse:
+        url = self._url(request)
+        response = self._send_with_retries(request.method, url, params=request.params, json=request.json)
+        document = _parse_json(response, request.method)
+        if request.api is Api.DISCOVERY:
+            _check_graphql(document, request.method, url)
+        elif envelope:
+            _check_envelope(document, response, request.method)
+        return ApiResponse(document=document, status_code=response.status_code)
+
+    def send_all(self, command: CommandModel) -> ApiResponse:
+        """Every page of a list, fetched concurrently once the total is known, in order, without
+        duplicates. The answer looks like one page holding everything."""
+        page_size = min(int(getattr(command, "limit", None) or MAX_PAGE_SIZE), MAX_PAGE_SIZE)
+        start = int(getattr(command, "offset", None) or 0)
+
+        def page(offset: int) -> ApiResponse:
+            answer = self.send(command.model_copy(update={"limit": page_size, "offset": offset}))
+            items = answer.data if isinstance(answer.data, list) else []
+            self._emit(PageFetched(offset=offset, count=len(items), total_count=answer.total_count))
+            return answer
+
+        first = page(start)
+        if not isinstance(first.data, list):
+            raise InvalidResponseError("The list answer has no list in 'data'; --all cannot page it")
+        pages = [first]
+        total = first.total_count
+        if total is not None:
+            offsets = range(start + page_size, total, page_size)
+            if offsets:
+                with ThreadPoolExecutor(max_workers=PAGE_WORKERS) as pool:
+                    pages.extend(pool.map(page, offsets))
+        else:
+            # No total to plan with: walk page by page until a short page.
+            offset = start
+            while len(pages[-1].data) == page_size:
+                offset += page_size
+                pages.append(page(offset))
+        items = _dedupe([item for answer in pages for item in answer.data])
+        document = dict(first.document)
+        extra = dict(document.get("extra") or {})
+        filters = dict(extra.get("filters") or {})
+        filters.pop("limit", None)
+        filters.pop("offset", None)
+        if "filters" in extra:
+            extra["filters"] = filters
+        extra["pagination"] = {"count": len(items), "total_count": total if total is not None else len(items)}
+        document["data"] = items
+        document["extra"] = extra
+        return ApiResponse(document=document, status_code=first.status_code)
+
+    def download(
+        self,
+        request: Request,
+        destination: Path | None,
+        *,
+        stdout: IO[bytes] | None = None,
+    ) -> int:
+        """Stream a raw answer (an artifact) to `destination`, or to stdout when it is None.
+
+        The file is written beside the destination under a temporary name and renamed only when
+        complete: an error or an interrupted download never leaves a partial or overwritten file.
+        Returns the number of bytes written.
+        """
+        url = self._url(request)
+        if destination is None:
+            sink = stdout or sys.stdout.buffer
+            with self._stream_with_retries(url, request.params) as response:
+                return self._copy(response, sink, "-")
+        directory = destination.parent if str(destination.parent) else Path(".")
+        if not directory.is_dir():
+            raise InputError(f"Cannot write {destination}: the directory {directory} does not exist")
+        if destination.is_dir():
+            raise InputError(f"Cannot write {destination}: it is a directory")
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".part", dir=directory)
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                with self._stream_with_retries(url, request.params) as response:
+                    written = self._copy(response, handle, str(destination))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, destination)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return written
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _emit(self, event: Any) -> None:
+        if self._on_event is not None:
+            self._on_event(event)
+
+    def _url(self, request: Request) -> str:
+        if request.api is Api.DISCOVERY:
+            return self.settings.graphql_url
+        return f"{self.settings.base_url}{request.path}"
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Token {self.settings.require_token()}"}
+
+    def _retrying(self, method: str, url: str) -> Retrying:
+        policy = self.retry_policy
+
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            return policy.wait_for(state.attempt_number, exc)
+
+        def before_sleep(state: RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            self._emit(
+                RetryScheduled(
+                    method=method,
+                    url=url,
+                    attempt=state.attempt_number,
+                    wait_seconds=state.upcoming_sleep,
+                    reason=describe(exc) if exc else "unknown",
+                )
+            )
+
+        return Retrying(
+            stop=stop_after_attempt(policy.max_retries + 1),
+            wait=wait,
+            retry=retry_if_exception(lambda exc: should_retry(method, exc)),
+            before_sleep=before_sleep,
+            sleep=self._sleep,
+            reraise=True,
+        )
+
+    def _send_with_retries(self, method: str, url: str, *, params: dict[str, Any], json: Any) -> httpx.Response:
+        headers = self._headers()
+        try:
+            for attempt in self._retrying(method, url):
+                with attempt:
+                    number = attempt.retry_state.attempt_number
+                    self._emit(RequestSent(method=method, url=_display_url(url, params), attempt=number))
+                    started = time.monotonic()
+                    response = self._http.request(method, url, params=params or None, json=json, headers=headers)
+                    self._emit(
+                        ResponseReceived(method, _display_url(url, params), response.status_code, time.monotonic() - started)
+                    )
+                    if should_retry(method, RetryableStatus(response)):
+                        raise RetryableStatus(response)
+        except RetryableStatus as exc:
+            response = exc.response
+        except httpx.TransportError as exc:
+            raise _connection_error(exc, method, url) from None
+        if response.status_code >= 400:
+            raise _status_error(response, method)
+        return response
+
+    @contextmanager
+    def _stream_with_retries(self, url: str, params: dict[str, Any]) -> Iterator[httpx.Response]:
+        """Open a streamed GET, retrying failures before the body starts to flow."""
+        headers = self._headers()
+        response: httpx.Response | None = None
+        try:
+            for attempt in self._retrying("GET", url):
+                with attempt:
+                    number = attempt.retry_state.attempt_number
+                    self._emit(RequestSent(method="GET", url=_display_url(url, params), attempt=number))
+                    request = self._http.build_request("GET", url, params=params or None, headers=headers)
+                    response = self._http.send(request, stream=True)
+                    self._emit(ResponseReceived("GET", _display_url(url, params), response.status_code, 0.0))
+                    if should_retry("GET", RetryableStatus(response)):
+                        response.read()
+                        response.close()
+                        raise RetryableStatus(response)
+        except RetryableStatus as exc:
+            response = exc.response
+        except httpx.TransportError as exc:
+            raise _connection_error(exc, "GET", url) from None
+        assert response is not None
+        try:
+            if response.status_code >= 400:
+                response.read()
+                raise _status_error(response, "GET")
+            yield response
+        except httpx.TransportError as exc:
+            raise _connection_error(exc, "GET", url, midway=True) from None
+        finally:
+            response.close()
+
+    def _copy(self, response: httpx.Response, sink: IO[bytes], label: str) -> int:
+        expected = response.headers.get("content-length")
+        total = int(expected) if expected and expected.isdigit() else None
+        written = 0
+        for chunk in response.iter_bytes(DOWNLOAD_CHUNK_BYTES):
+            sink.write(chunk)
+            written += len(chunk)
+            self._emit(DownloadProgress(path=label, bytes_done=written, bytes_total=total))
+        if total is not None and written != total and "content-encoding" not in response.headers:
+            raise APIConnectionError(f"The download of {label} stopped after {written} of {total} bytes")
+        return written
+
+
+# --- helpers: parsing and turning failures into errors -------------------------------------------
+
+
+def _display_url(url: str, params: dict[str, Any] | None) -> str:
+    if not params:
+        return url
+    return str(httpx.URL(url, params=params))
+
+
+def _dedupe(items: list[Any]) -> list[Any]:
+    seen: set[Any] = set()
+    unique: list[Any] = []
+    for item in items:
+        key = item.get("id") if isinstance(item, dict) else None
+        if key is not None:
+            if key in seen:
+                continue
+            seen.add(key)
+        unique.append(item)
+    return unique
+
+
+def _parse_json(response: httpx.Response, method: str) -> Any:
+    path = response.request.url.path
+    declared = response.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_JSON_BYTES:
+        raise InvalidResponseError(f"The answer to {method} {path} is too large ({declared} bytes)")
+    if not response.content.strip():
+        if response.status_code == 204:
+            return None
+        raise InvalidResponseError(f"dbt Cloud answered {method} {path} with an empty body")
+    try:
+        return response.json()
+    except ValueError:
+        kind = response.headers.get("content-type", "unknown type").split(";")[0]
+        raise InvalidResponseError(
+            f"dbt Cloud answered {method} {path} with {kind}, not JSON (status {response.status_code})",
+            hint="check --dbt-cloud-host",
+        ) from None
+
+
+def _check_envelope(document: Any, response: httpx.Response, method: str) -> None:
+    path = response.request.url.path
+    if not isinstance(document, dict) or "data" not in document:
+        raise InvalidResponseError(
+            f"dbt Cloud answered {method} {path} with JSON that is not an API envelope (no 'data')",
+            hint="check --dbt-cloud-host",
+        )
+    status = document.get("status")
+    if isinstance(status, dict) and status.get("is_success") is False:
+        message = status.get("user_message") or status.get("developer_message") or "the request failed"
+        raise APIStatusError(
+            f"{method} {path} failed: {message}",
+            status_code=response.status_code,
+            method=method,
+            url=str(response.request.url),
+            body=document,
+        )
+
+
+def _check_graphql(document: Any, method: str, url: str) -> None:
+    if not isinstance(document, dict):
+        raise InvalidResponseError("The Discovery API answered with JSON that is not a GraphQL response")
+    errors = document.get("errors")
+    if errors:
+        first = errors[0] if isinstance(errors, list) and errors else errors
+        message = first.get("message") if isinstance(first, dict) else str(first)
+        more = f" (and {len(errors) - 1} more)" if isinstance(errors, list) and len(errors) > 1 else ""
+        raise APIError(f"The Discovery API refused the query: {message}{more}")
+
+
+def _error_detail(document: Any) -> str | None:
+    """The server's own explanation, from the envelope or a field-error map."""
+    if not isinstance(document, dict):
+        return None
+    parts: list[str] = []
+    status = document.get("status")
+    if isinstance(status, dict):
+        for key in ("user_message", "developer_message"):
+            text = status.get(key)
+            if isinstance(text, str) and text.strip() and text.strip() not in parts:
+                parts.append(text.strip())
+    data = document.get("data")
+    if isinstance(data, dict):
+        for field, problems in data.items():
+            if isinstance(problems, list) and problems and all(isinstance(p, str) for p in problems):
+                parts.append(f"{field}: {' '.join(problems)}")
+    for key in ("detail", "message", "error"):
+        text = document.get(key)
+        if isinstance(text, str) and text.strip():
+            parts.append(text.strip())
+    return "; ".join(parts) if parts else None
+
+
+def _status_error(response: httpx.Response, method: str) -> APIStatusError:
+    try:
+        document: Any = response.json()
+    except ValueError:
+        document = None
+    detail = _error_detail(document)
+    if detail is None:
+        kind = response.headers.get("content-type", "").split(";")[0]
+        detail = f"the body was {kind or 'empty'}, not JSON" if response.content.strip() else "no details given"
+    if len(detail) > 300:
+        detail = detail[:297] + "..."
+    code = response.status_code
+    reason = response.reason_phrase or ""
+    return status_error_class(code)(
+        f"{method} {response.request.url.path} answered {code} {reason}: {detail}".replace("  ", " "),
+        status_code=code,
+        method=method,
+        url=str(response.request.url),
+        body=document,
+        hint=status_hint(code),
+    )
+
+
+def _connection_error(exc: httpx.TransportError, method: str, url: str, *, midway: bool = False) -> APIError:
+    host = httpx.URL(url).host
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(
+            f"{method} {httpx.URL(url).path} timed out waiting for {host}",
+            hint="raise --timeout, or check the network",
+        )
+    if midway:
+        return APIConnectionError(f"The connection to {host} broke during the download; nothing was written")
+    if is_permanent_connect_failure(exc):
+        text = str(exc)
+        if "SSL" in text or "CERTIFICATE" in text:
+            return APIConnectionError(f"TLS handshake with {host} failed: {text}", hint="check --dbt-cloud-host")
+        return APIConnectionError(f"Unknown host {host}", hint="check --dbt-cloud-host or DBT_CLOUD_HOST")
+    if isinstance(exc, httpx.ConnectError):
+        return APIConnectionError(f"Cannot connect to {host}: {exc}", hint="check --dbt-cloud-host and the network")
+    return APIConnectionError(f"The connection to {host} failed during {method}: {type(exc).__name__}: {exc}")

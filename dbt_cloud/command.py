@@ -1,0 +1,577 @@
+"""Command models: one pydantic class per API operation, and the one translation of its fields into
+click options.
+
+A command model carries the operation (HTTP method and path template, as the OpenAPI spec writes them)
+in a class variable, and one field per input. Each field says where it goes on the wire with a marker
+in its `Annotated` metadata (`Path`, `Query`, `Body`) and may name an environment variable or a
+setting to fall back on. From that alone:
+
+* `model.request()` builds the HTTP request (pure: no I/O, no httpx),
+* `build_command()` builds the click command: `--kebab-case` option per field, with type, default,
+  help, choices and env var taken from the field,
+* pydantic validates every input before anything is sent.
+
+No command writes options by hand; a test walks the click tree and compares each option with its field.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+import types
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path as FilePath
+from urllib.parse import quote
+from typing import Any, ClassVar, Literal, get_args, get_origin
+
+import click
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from dbt_cloud.errors import InputError
+
+HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+class Api(enum.Enum):
+    """Which dbt Cloud API an operation belongs to (they live on different hosts)."""
+
+    ADMIN = "admin"
+    DISCOVERY = "discovery"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One API operation: what the spec calls it and where it lives."""
+
+    method: HttpMethod
+    #: The path template exactly as the OpenAPI spec writes it, e.g. `/api/v2/accounts/{account_id}/jobs/{id}/`.
+    path: str
+    #: The spec's operationId, so the drift test can find the operation again.
+    operation_id: str | None = None
+    #: The list answers pages (`limit`/`offset`, `extra.pagination`): the command gets `--all`.
+    paginated: bool = False
+    #: The answer is a raw file (an artifact), not the JSON envelope.
+    raw_response: bool = False
+    #: The answer is wrapped in dbt Cloud's envelope (`status`, `data`, `extra`).
+    envelope: bool = True
+    api: Api = Api.ADMIN
+
+    @property
+    def path_names(self) -> tuple[str, ...]:
+        return tuple(re.findall(r"{(\w+)}", self.path))
+
+
+class Location(enum.Enum):
+    PATH = "path"
+    QUERY = "query"
+    BODY = "body"
+
+
+@dataclass(frozen=True)
+class Param:
+    """Where a field goes on the wire, and how the CLI fills it. Used as `Annotated` metadata."""
+
+    location: Location
+    #: The name on the wire when it differs from the field's name (`{id}` for `job_id`).
+    wire_name: str | None = None
+    #: A path field whose value the body repeats (the v3 API wants `account_id` in both).
+    also_body: bool = False
+    #: A path field that may span segments (an artifact path such as `run/model.sql`).
+    allow_slashes: bool = False
+    #: A list sent as one comma-separated query value rather than a repeated parameter.
+    comma_separated: bool = False
+
+
+def Path(  # noqa: N802 - reads as a marker, like pydantic's Field
+    wire_name: str | None = None, *, also_body: bool = False, allow_slashes: bool = False
+) -> Param:
+    return Param(Location.PATH, wire_name, also_body=also_body, allow_slashes=allow_slashes)
+
+
+def Query(wire_name: str | None = None, *, comma_separated: bool = False) -> Param:  # noqa: N802
+    return Param(Location.QUERY, wire_name, comma_separated=comma_separated)
+
+
+def Body(wire_name: str | None = None) -> Param:  # noqa: N802
+    return Param(Location.BODY, wire_name)
+
+
+@dataclass(frozen=True)
+class Cli:
+    """How a field appears on the command line, where it differs from the default translation."""
+
+    #: Option declarations, e.g. ("--file", "-f"). Default: `--field-name`.
+    flags: tuple[str, ...] = ()
+    #: Environment variable that supplies the value when the flag is not given.
+    envvar: str | None = None
+    #: Setting (see config.PROFILE_KEYS) that supplies the value from the profile when neither is given.
+    setting: str | None = None
+    #: Name of the `--no-x` half of a boolean flag pair; "" for a flag with no negative form.
+    negative: str | None = None
+    #: Shown in help instead of the type name.
+    metavar: str | None = None
+    #: Keep the field out of the command line entirely (set by the composite that owns the model).
+    hidden: bool = False
+    #: A sub-model field whose own fields become options `--<field>-<subfield>` (dbt-cloud-cli's
+    #: `--settings-threads`), instead of one JSON option.
+    flatten: bool = False
+
+
+@dataclass(frozen=True)
+class Request:
+    """An HTTP request built from a command model: no I/O yet."""
+
+    method: HttpMethod
+    path: str
+    params: dict[str, Any]
+    json: Any
+    api: Api = Api.ADMIN
+
+
+class CommandModel(BaseModel):
+    """Base of every command model. Subclasses set `operation` and declare fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+    operation: ClassVar[Operation]
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        operation = cls.__dict__.get("operation")
+        if operation is None:
+            return  # an abstract intermediate class
+        wire_paths = {
+            param.wire_name or name
+            for name, param in ((n, field_param(f)) for n, f in cls.model_fields.items())
+            if param.location is Location.PATH
+        }
+        if wire_paths != set(operation.path_names):
+            raise TypeError(
+                f"{cls.__name__}: path fields {sorted(wire_paths)} do not match the template "
+                f"{operation.path} ({sorted(operation.path_names)})"
+            )
+
+    def request(self) -> Request:
+        """The HTTP request this command stands for."""
+        path_values: dict[str, str] = {}
+        params: dict[str, Any] = {}
+        for name, info in type(self).model_fields.items():
+            param = field_param(info)
+            value = getattr(self, name)
+            wire = param.wire_name or name
+            if param.location is Location.PATH:
+                path_values[wire] = _path_segment(value, allow_slashes=param.allow_slashes)
+            elif param.location is Location.QUERY and value is not None:
+                wire_value = _wire_value(value)
+                if param.comma_separated and isinstance(wire_value, list):
+                    wire_value = ",".join(str(item) for item in wire_value)
+                params[wire] = wire_value
+        path = self.operation.path.format(**path_values)
+        payload = self.body() if self.operation.method in ("POST", "PUT", "PATCH") else None
+        return Request(self.operation.method, path, params, payload, self.operation.api)
+
+    def body(self, *, only_set: bool = False) -> dict[str, Any]:
+        """The JSON body: body fields that have a value (or were set explicitly), under their wire
+        names. With `only_set`, just what the caller gave, defaults left out (for merging an
+        update over the current object)."""
+        body: dict[str, Any] = {}
+        given = self.model_dump(mode="json", exclude_unset=True) if only_set else None
+        for name, info in type(self).model_fields.items():
+            param = field_param(info)
+            wire = param.wire_name or name
+            in_body = param.location is Location.BODY or (param.location is Location.PATH and param.also_body)
+            if not in_body:
+                continue
+            if given is not None:
+                if name in given and param.location is Location.BODY:
+                    body[wire] = given[name]
+                continue
+            value = getattr(self, name)
+            if value is not None or name in self.model_fields_set:
+                body[wire] = _wire_value(value)
+        return body
+
+
+def field_param(info: FieldInfo) -> Param:
+    """The wire location of a field: every field must say it."""
+    for item in info.metadata:
+        if isinstance(item, Param):
+            return item
+    raise TypeError("every command model field needs a Path(), Query() or Body() marker")
+
+
+def field_cli(info: FieldInfo) -> Cli:
+    for item in info.metadata:
+        if isinstance(item, Cli):
+            return item
+    return Cli()
+
+
+def _path_segment(value: Any, *, allow_slashes: bool = False) -> str:
+    """A value made safe to stand in a URL path: it can never walk to another endpoint."""
+    text = str(_wire_value(value))
+    segments = text.split("/") if allow_slashes else [text]
+    if not text or any(seg in ("", ".", "..") for seg in segments) or (not allow_slashes and "/" in text):
+        raise InputError(f"Invalid value {text!r} for a path parameter")
+    return "/".join(quote(seg, safe="") for seg in segments)
+
+
+def _wire_value(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_none=True)
+    if isinstance(value, list):
+        return [_wire_value(item) for item in value]
+    return value
+
+
+# --- translation to click ------------------------------------------------------------------------
+
+
+class JsonParamType(click.ParamType):
+    """JSON given inline (`'{"a": 1}'`) or read from a file (`@body.json`)."""
+
+    name = "json"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = value
+        source = "the value"
+        if value.startswith("@"):
+            path = FilePath(value[1:]).expanduser()
+            source = str(path)
+            try:
+                text = path.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                self.fail(f"file {path} does not exist", param, ctx)
+            except IsADirectoryError:
+                self.fail(f"{path} is a directory, not a JSON file", param, ctx)
+            except PermissionError:
+                self.fail(f"file {path} cannot be read (permission denied)", param, ctx)
+            except (OSError, UnicodeDecodeError) as exc:
+                self.fail(f"file {path} cannot be read: {exc}", param, ctx)
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            self.fail(f"{source} is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})", param, ctx)
+
+
+class StepsParamType(click.ParamType):
+    """A list of strings given either by repeating the option or, as dbt-cloud-cli took it, as one
+    JSON or Python list literal (`'["dbt seed", "dbt run"]'`)."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str) or not value.lstrip().startswith("["):
+            return value
+        import ast
+
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError:
+            try:
+                parsed = ast.literal_eval(value)
+            except (ValueError, SyntaxError):
+                self.fail(f"{value!r} is not a list literal", param, ctx)
+        if not isinstance(parsed, list) or not all(isinstance(item, str) for item in parsed):
+            self.fail(f"{value!r} is not a list of strings", param, ctx)
+        return ListLiteral(parsed)
+
+
+class ListLiteral(list[str]):
+    """Marks a list that came from one literal, so `build_model` splices it in."""
+
+
+class EnumChoice(click.Choice):  # type: ignore[type-arg]
+    """A choice among an enum's values (or names), converted to the enum member."""
+
+    def __init__(self, enum_type: type[enum.Enum]) -> None:
+        self.enum_type = enum_type
+        # Integer codes read badly (`--status 20`), so int enums are chosen by name; the codes and
+        # any aliases the enum declares are accepted as well.
+        numeric = issubclass(enum_type, int)
+        choices = [member.name.lower() if numeric else str(member.value) for member in enum_type]
+        super().__init__(choices, case_sensitive=False)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, self.enum_type):
+            return value
+        text = str(value).strip().lower()
+        for name, member in self.enum_type.__members__.items():
+            if text in (str(member.value).lower(), name.lower()):
+                return member
+        return super().convert(value, param, ctx)
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """What the translation derived for one field; tests compare it with the click option.
+
+    A boolean is a flag that may also take a value: `--generate-docs` alone means true, and
+    `--generate-docs false` (as dbt-cloud-cli scripts write it) is understood too.
+    """
+
+    field_name: str
+    flags: tuple[str, ...]
+    secondary: tuple[str, ...]
+    type: click.ParamType
+    required: bool
+    default: Any
+    multiple: bool
+    is_flag: bool
+    help: str
+    envvar: str | None
+    setting: str | None
+
+
+JSON = JsonParamType()
+STEPS = StepsParamType()
+
+
+def _strip_optional(annotation: Any) -> tuple[Any, bool]:
+    origin = get_origin(annotation)
+    if origin is typing.Union or origin is types.UnionType:
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return args[0], len(args) != len(get_args(annotation))
+        return annotation, type(None) in get_args(annotation)
+    return annotation, False
+
+
+def _click_type(annotation: Any) -> tuple[click.ParamType, bool]:
+    """The click type for an annotation, and whether the option repeats (lists)."""
+    inner, _ = _strip_optional(annotation)
+    origin = get_origin(inner)
+    if origin is list:
+        (item,) = get_args(inner) or (Any,)
+        item_type, _ = _click_type(item)
+        if item_type is JSON:
+            return JSON, False  # a list of objects is given as one JSON array
+        if item_type is click.STRING:
+            return STEPS, True
+        return item_type, True
+    if origin is Literal:
+        return click.Choice([str(a) for a in get_args(inner)]), False
+    if isinstance(inner, type):
+        if issubclass(inner, enum.Enum):
+            return EnumChoice(inner), False
+        if issubclass(inner, bool):
+            return click.BOOL, False
+        if issubclass(inner, int):
+            return click.INT, False
+        if issubclass(inner, float):
+            return click.FLOAT, False
+        if issubclass(inner, str):
+            return click.STRING, False
+    return JSON, False  # dicts, sub-models, unions of them, Any
+
+
+def option_spec(name: str, info: FieldInfo) -> OptionSpec:
+    """The one translation of a model field into a click option. `name` is the field's name, or
+    `parent__child` for a field of a flattened sub-model."""
+    cli = field_cli(info)
+    click_type, multiple = _click_type(info.annotation)
+    inner, _ = _strip_optional(info.annotation)
+    is_bool = isinstance(inner, type) and issubclass(inner, bool)
+    flags = cli.flags or (f"--{name.replace('__', '-').replace('_', '-')}",)
+    secondary: tuple[str, ...] = ()
+    default = None if info.default is PydanticUndefined else info.default
+    if info.default_factory is not None:
+        default = None
+    if isinstance(default, enum.Enum):
+        default = default.name.lower() if isinstance(default, int) else str(default.value)
+    return OptionSpec(
+        field_name=name,
+        flags=flags,
+        secondary=secondary,
+        type=click_type,
+        required=info.is_required(),
+        default=default,
+        multiple=multiple,
+        is_flag=is_bool,
+        help=(info.description or "").strip(),
+        envvar=cli.envvar,
+        setting=cli.setting,
+    )
+
+
+class ModelOption(click.Option):
+    """A click option that remembers the model field it stands for.
+
+    Options are never `required` for click itself: a value may still come from the profile file,
+    so the check for missing values happens after that merge, and names the option in its error.
+    """
+
+    def __init__(self, spec: OptionSpec) -> None:
+        declarations = [*spec.flags, spec.field_name]
+        help_text = spec.help
+        if spec.required and not spec.setting:
+            help_text = f"{help_text} [required]".strip()
+        elif spec.required and spec.setting:
+            help_text = f"{help_text} [required; may come from the profile]".strip()
+        bool_extra: dict[str, Any] = {}
+        if spec.is_flag:
+            bool_extra = {"is_flag": False, "flag_value": "true"}
+            help_text = f"{help_text} (a flag; or give true/false)".strip()
+        super().__init__(
+            declarations,
+            type=spec.type,
+            default=spec.default,
+            multiple=spec.multiple,
+            help=help_text or None,
+            envvar=spec.envvar,
+            show_envvar=spec.envvar is not None,
+            show_default=_worth_showing(spec.default),
+            required=False,
+            metavar="[true|false]" if spec.is_flag else None,
+            **bool_extra,
+        )
+        self.spec = spec
+
+
+def _worth_showing(default: Any) -> bool:
+    if default is None or default is False:
+        return False
+    return not (isinstance(default, (tuple, list)) and not default)
+
+
+def option_specs(model: type[BaseModel], prefix: str = "") -> list[OptionSpec]:
+    """Every option a model's fields become, flattened sub-models included: path fields first
+    (the ids that say which object), then the rest in field order."""
+    specs: list[OptionSpec] = []
+    fields = list(model.model_fields.items())
+    if issubclass(model, CommandModel):
+        fields.sort(key=lambda item: field_param(item[1]).location is not Location.PATH)
+    for name, info in fields:
+        cli = field_cli(info)
+        if cli.hidden:
+            continue
+        if cli.flatten:
+            inner, _ = _strip_optional(info.annotation)
+            specs.extend(option_specs(inner, f"{prefix}{name}__"))
+        else:
+            specs.append(option_spec(f"{prefix}{name}", info))
+    return specs
+
+
+def model_options(model: type[CommandModel]) -> list[ModelOption]:
+    return [ModelOption(spec) for spec in option_specs(model)]
+
+
+def option_label(model: type[CommandModel], location: tuple[str | int, ...]) -> str:
+    """The option a validation error's location points at, e.g. `--job-id (or DBT_CLOUD_JOB_ID)`."""
+    parts = [str(part) for part in location]
+    specs = {spec.field_name: spec for spec in option_specs(model)}
+    for length in range(len(parts), 0, -1):
+        spec = specs.get("__".join(parts[:length]))
+        if spec is not None:
+            label = spec.flags[0]
+            if spec.envvar:
+                label += f" (or {spec.envvar})"
+            rest = parts[length:]
+            return f"{label} at {'.'.join(rest)}" if rest else label
+    return ".".join(parts) or "input"
+
+
+def build_model(
+    model: type[CommandModel],
+    values: Mapping[str, Any],
+    *,
+    settings: Mapping[str, Any] | None = None,
+) -> CommandModel:
+    """Validate option values into a model, filling unset fields from settings (the profile).
+
+    Every problem is reported at once, in one line, each naming its option.
+    """
+    data: dict[str, Any] = {}
+    nested: dict[str, Any] = {}
+    for key, value in values.items():
+        if "__" in key and value is not None and value != ():
+            head, *rest = key.split("__")
+            target = nested.setdefault(head, {})
+            for part in rest[:-1]:
+                target = target.setdefault(part, {})
+            target[rest[-1]] = _splice(value)
+    for name, info in model.model_fields.items():
+        if name in nested:
+            data[name] = nested[name]
+            continue
+        value = values.get(name)
+        if value is None or (isinstance(value, tuple) and not value and name not in values):
+            setting = field_cli(info).setting
+            if setting and settings and settings.get(setting) is not None:
+                value = settings[setting]
+        if isinstance(value, tuple):
+            value = _splice(value)
+            if not value and not info.is_required():
+                continue
+        if value is not None:
+            data[name] = value
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(validation_message(model, exc)) from None
+
+
+def _splice(value: Any) -> Any:
+    """Repeated option values as a list, with list literals spliced in."""
+    if not isinstance(value, tuple):
+        return value
+    items: list[Any] = []
+    for item in value:
+        if isinstance(item, ListLiteral):
+            items.extend(item)
+        else:
+            items.append(item)
+    return items
+
+
+def validation_message(model: type[CommandModel], exc: ValidationError) -> str:
+    problems: list[str] = []
+    for error in exc.errors(include_url=False, include_input=False):
+        where = option_label(model, tuple(error.get("loc", ())))
+        if error.get("type") == "missing":
+            problems.append(f"Missing option {where}")
+        else:
+            problems.append(f"Invalid value for {where}: {error.get('msg', 'invalid')}")
+    return "; ".join(problems)
+
+
+CommandAction = Callable[[click.Context, CommandModel, dict[str, Any]], None]
+
+
+class ModelCommand(click.Command):
+    """A click command built from a command model; `self.model` is the model class."""
+
+    def __init__(
+        self,
+        name: str,
+        model: type[CommandModel],
+        callback: Callable[..., Any],
+        *,
+        extra_params: list[click.Parameter] | None = None,
+        help: str | None = None,
+        short_help: str | None = None,
+    ) -> None:
+        self.model = model
+        doc = help if help is not None else (model.__doc__ or "").strip()
+        operation = model.operation
+        epilog = f"API: {operation.method} {operation.path}"
+        super().__init__(
+            name,
+            callback=callback,
+            params=[*model_options(model), *(extra_params or [])],
+            help=doc,
+            short_help=short_help,
+            epilog=epilog,
+            no_args_is_help=False,
+        )

@@ -1,0 +1,27 @@
+"""`dbt-cloud audit-log`: recent audit log events (Enterprise plans)."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar
+
+from pydantic import Field
+
+from dbt_cloud.command import CommandModel, Operation, Query
+from dbt_cloud.commands.base import api_command, command_group
+from dbt_cloud.commands.fields import AccountId
+
+
+class AuditLogGet(CommandModel):
+    """List recent audit log events of the account (Enterprise plans)."""
+
+    operation: ClassVar[Operation] = Operation(
+        "GET", "/api/v3/accounts/{account_id}/audit-logs/", "List Recent Audit Log Events", paginated=True
+    )
+    account_id: AccountId
+    logged_at_start: Annotated[str | None, Query(), Field(description="Start date (YYYY-MM-DD) of the events.")] = None
+    logged_at_end: Annotated[str | None, Query(), Field(description="End date (YYYY-MM-DD) of the events.")] = None
+    offset: Annotated[int, Query(), Field(ge=0, description="How many events to skip.")] = 0
+    limit: Annotated[int, Query(), Field(ge=1, le=100, description="How many events to return (1 to 100).")] = 100
+
+
+group = command_group("audit-log", "Audit log: read recent events.", [api_command("get", AuditLogGet)])

@@ -1,0 +1,263 @@
+"""Settings: where the token, account id and host come from, and the profile file that holds them.
+
+Precedence, highest first: command-line flag > environment variable > profile file > built-in default.
+Click resolves the first two; `Settings.resolve` adds the profile and the defaults. The environment
+variables are those of dbt-cloud-cli, so existing CI setups keep working unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import click
+
+from dbt_cloud.errors import ConfigError
+from dbt_cloud.redact import register as register_secret
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+DEFAULT_HOST = "cloud.getdbt.com"
+DEFAULT_PROFILE = "default"
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_RETRIES = 3
+
+#: Setting name -> environment variable. The first six are dbt-cloud-cli's.
+ENV_VARS: dict[str, str] = {
+    "api_token": "DBT_CLOUD_API_TOKEN",
+    "account_id": "DBT_CLOUD_ACCOUNT_ID",
+    "dbt_cloud_host": "DBT_CLOUD_HOST",
+    "project_id": "DBT_CLOUD_PROJECT_ID",
+    "environment_id": "DBT_CLOUD_ENVIRONMENT_ID",
+    "job_id": "DBT_CLOUD_JOB_ID",
+    "metadata_url": "DBT_CLOUD_METADATA_URL",
+}
+PROFILE_ENV_VAR = "DBT_CLOUD_PROFILE"
+CONFIG_FILE_ENV_VAR = "DBT_CLOUD_CONFIG"
+
+#: Keys a profile may hold, with the type each must have.
+PROFILE_KEYS: dict[str, type] = {
+    "api_token": str,
+    "account_id": int,
+    "dbt_cloud_host": str,
+    "project_id": int,
+    "environment_id": int,
+    "job_id": int,
+    "metadata_url": str,
+}
+
+
+def config_file() -> Path:
+    """The profile file: `$DBT_CLOUD_CONFIG`, else `config.toml` in the user's config directory."""
+    explicit = os.environ.get(CONFIG_FILE_ENV_VAR)
+    if explicit:
+        return Path(explicit).expanduser()
+    return Path(click.get_app_dir("dbt-cloud")) / "config.toml"
+
+
+def read_profiles(path: Path | None = None) -> dict[str, dict[str, Any]]:
+    """Every profile in the file, or none when the file does not exist."""
+    path = path or config_file()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the profile file {path}: {exc.strerror}") from None
+    try:
+        document = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"The profile file {path} is not valid TOML: {exc}") from None
+    profiles = document.get("profiles", {})
+    if not isinstance(profiles, dict):
+        raise ConfigError(f"The profile file {path} has a 'profiles' entry that is not a table")
+    return {str(name): dict(values) for name, values in profiles.items() if isinstance(values, dict)}
+
+
+def read_profile(name: str, path: Path | None = None, *, required: bool = False) -> dict[str, Any]:
+    """One profile's settings. A missing default profile is simply empty; a missing named one is an
+    error when the user asked for it by name."""
+    path = path or config_file()
+    profiles = read_profiles(path)
+    if name not in profiles:
+        if required:
+            known = ", ".join(sorted(profiles)) or "none"
+            raise ConfigError(
+                f"No profile named {name!r} in {path} (profiles there: {known})",
+                hint="create it with `dbt-cloud configure --profile NAME`",
+            )
+        return {}
+    profile = profiles[name]
+    for key, value in profile.items():
+        expected = PROFILE_KEYS.get(key)
+        if expected is None:
+            raise ConfigError(f"Profile {name!r} in {path} has an unknown key {key!r}")
+        if not isinstance(value, expected) or isinstance(value, bool):
+            raise ConfigError(
+                f"Profile {name!r} in {path}: {key} must be {expected.__name__}, not {type(value).__name__}"
+            )
+    return profile
+
+
+def write_profile(name: str, values: Mapping[str, Any], path: Path | None = None) -> Path:
+    """Store a profile, merged over what the file already holds for it.
+
+    The file holds a token, so it is created 0600 inside a 0700 directory, and it is replaced
+    atomically: a crash never leaves a half-written profile file.
+    """
+    import tomli_w
+
+    path = path or config_file()
+    profiles = read_profiles(path)
+    merged = {**profiles.get(name, {}), **{k: v for k, v in values.items() if v is not None}}
+    unknown = sorted(set(merged) - set(PROFILE_KEYS))
+    if unknown:
+        raise ConfigError(f"Unknown profile keys: {', '.join(unknown)}")
+    profiles[name] = merged
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    text = tomli_w.dumps({"profiles": profiles})
+    descriptor, temporary = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
+    try:
+        os.fchmod(descriptor, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def normalize_host(host: str) -> str:
+    """The base URL for a host given as a bare name (`emea.dbt.com`) or as a URL
+    (`http://127.0.0.1:8000` for the local runner)."""
+    text = host.strip().rstrip("/")
+    if not text:
+        raise ConfigError("The dbt Cloud host is empty", hint="set --dbt-cloud-host or DBT_CLOUD_HOST")
+    if "://" not in text:
+        text = f"https://{text}"
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"Invalid dbt Cloud host {host!r}",
+            hint="give a host name such as cloud.getdbt.com or a URL such as https://emea.dbt.com",
+        )
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ConfigError(
+            f"Invalid dbt Cloud host {host!r}: give the host only, without a path",
+            hint="for example ab123.us1.dbt.com",
+        )
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise ConfigError(f"Invalid port in dbt Cloud host {host!r}") from None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def metadata_url_for(base_url: str) -> str:
+    """The Discovery (GraphQL) API endpoint that belongs to an Administrative API host.
+
+    dbt Cloud serves it on a sibling host: `metadata.cloud.getdbt.com`, `ab123.metadata.us1.dbt.com`
+    for account-prefixed hosts, `metadata.emea.dbt.com`. Any other host (the local runner, a proxy)
+    is assumed to serve `/graphql` itself.
+    """
+    parts = urlsplit(base_url)
+    name = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    labels = name.split(".")
+    if name == "cloud.getdbt.com" or (len(labels) == 3 and name.endswith(".dbt.com")):
+        return f"{parts.scheme}://metadata.{name}{port}/graphql"
+    if len(labels) == 4 and name.endswith(".dbt.com"):
+        prefix, rest = labels[0], ".".join(labels[1:])
+        return f"{parts.scheme}://{prefix}.metadata.{rest}{port}/graphql"
+    return f"{base_url}/graphql"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved connection settings for one invocation. `repr` never shows the token."""
+
+    api_token: str | None = field(default=None, repr=False)
+    base_url: str = f"https://{DEFAULT_HOST}"
+    account_id: int | None = None
+    project_id: int | None = None
+    environment_id: int | None = None
+    job_id: int | None = None
+    metadata_url: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    max_retries: int = DEFAULT_MAX_RETRIES
+    profile: str = DEFAULT_PROFILE
+    #: Where each value came from, for error messages ("from DBT_CLOUD_HOST", ...).
+    sources: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def resolve(
+        cls,
+        given: Mapping[str, Any],
+        *,
+        profile: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Settings:
+        """Settings from flag/env values that click already resolved (`given`, None where unset),
+        filled in from the profile file and the defaults."""
+        profile_name = profile or os.environ.get(PROFILE_ENV_VAR) or DEFAULT_PROFILE
+        explicit_profile = profile is not None or PROFILE_ENV_VAR in os.environ
+        stored = read_profile(profile_name, required=explicit_profile)
+        values: dict[str, Any] = {}
+        sources: dict[str, str] = {}
+        for key in PROFILE_KEYS:
+            if given.get(key) is not None:
+                values[key] = given[key]
+                sources[key] = "command line or environment"
+            elif key in stored:
+                values[key] = stored[key]
+                sources[key] = f"profile {profile_name!r}"
+        host = values.get("dbt_cloud_host") or DEFAULT_HOST
+        base_url = normalize_host(str(host))
+        token = values.get("api_token")
+        if token is not None:
+            token = str(token).strip()
+            if not token or any(ch.isspace() or not ch.isprintable() for ch in token):
+                # Said without the value: a malformed token is still a secret.
+                raise ConfigError(
+                    "The API token is malformed (empty, or contains spaces or control characters)",
+                    hint="check --api-token or DBT_CLOUD_API_TOKEN",
+                )
+        register_secret(token)
+        return cls(
+            api_token=token,
+            base_url=base_url,
+            account_id=values.get("account_id"),
+            project_id=values.get("project_id"),
+            environment_id=values.get("environment_id"),
+            job_id=values.get("job_id"),
+            metadata_url=values.get("metadata_url"),
+            timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
+            max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries,
+            profile=profile_name,
+            sources=sources,
+        )
+
+    def require_token(self) -> str:
+        if not self.api_token:
+            raise ConfigError(
+                "No API token given",
+                hint="pass --api-token, set DBT_CLOUD_API_TOKEN, or store one with `dbt-cloud configure`",
+            )
+        return self.api_token
+
+    @property
+    def graphql_url(self) -> str:
+        return self.metadata_url or metadata_url_for(self.base_url)

@@ -1,0 +1,159 @@
+"""The one error hierarchy of dbt-cloud, and the exit code each error means.
+
+Every failure a user can cause or meet ends as a `DbtCloudError`: the CLI prints its `message` (and
+`hint`, when there is one) as a single line on stderr and exits with `exit_code`. Nothing here may hold
+the API token: messages are built from status codes, URLs and the server's own words only.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+#: The API refused, the network failed, or a run failed or was cancelled.
+EXIT_FAILURE = 1
+#: Bad usage or bad input: nothing was sent, or nothing could be sent.
+EXIT_USAGE = 2
+
+
+class DbtCloudError(Exception):
+    """Base class: one line for the user and the exit code it stands for."""
+
+    exit_code: int = EXIT_FAILURE
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def one_line(self) -> str:
+        """The error as the CLI prints it: message, then what to do next."""
+        text = " ".join(self.message.split())
+        if self.hint:
+            return f"{text} ({self.hint})"
+        return text
+
+    def __str__(self) -> str:
+        return self.one_line()
+
+
+# --- usage: exit 2 -----------------------------------------------------------------------------
+
+
+class UsageError(DbtCloudError):
+    """The command line or its input is wrong; nothing was sent."""
+
+    exit_code = EXIT_USAGE
+
+
+class ConfigError(UsageError):
+    """A setting such as the token or the account id is missing or malformed."""
+
+
+class InputError(UsageError):
+    """An option value failed validation, or a file it names cannot be read."""
+
+
+# --- the API answered, but refused: exit 1 -----------------------------------------------------
+
+
+class APIError(DbtCloudError):
+    """Anything that went wrong talking to dbt Cloud."""
+
+
+class APIStatusError(APIError):
+    """The server answered with a status code that is not a success."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        method: str,
+        url: str,
+        body: object = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.status_code = status_code
+        self.method = method
+        self.url = url
+        self.body = body
+
+
+class BadRequestError(APIStatusError):
+    """400: the server rejected the request's content."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the token is missing, wrong or expired."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the token may not do this (often: another account's token)."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such object, or no such endpoint on this host."""
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the object's current state."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the server understood the request but will not process it."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests, and retries did not get through."""
+
+
+class ServerError(APIStatusError):
+    """5xx: dbt Cloud failed; retries did not get through."""
+
+
+class InvalidResponseError(APIError):
+    """The server answered, but not with what the API promises (not JSON, no envelope, ...)."""
+
+
+class APIConnectionError(APIError):
+    """The server could not be reached: refused, unknown host, TLS failure, reset."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The server did not answer within the timeout."""
+
+
+class RunFailedError(DbtCloudError):
+    """A dbt Cloud run ended in error or was cancelled."""
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+_STATUS_HINTS: dict[int, str] = {
+    401: "check --api-token or DBT_CLOUD_API_TOKEN",
+    403: "check that the token belongs to this account (--account-id) and may do this",
+    404: "check the ids and --dbt-cloud-host",
+    429: "rate limited: wait a moment and try again, or raise --max-retries",
+}
+
+
+def status_error_class(status_code: int) -> type[APIStatusError]:
+    """The exception class that stands for an HTTP status code."""
+    if status_code >= 500:
+        return ServerError
+    return _STATUS_CLASSES.get(status_code, APIStatusError)
+
+
+def status_hint(status_code: int) -> str | None:
+    """What a user can do about a status code, where there is something to say."""
+    if status_code >= 500:
+        return "dbt Cloud had a problem; try again later"
+    return _STATUS_HINTS.get(status_code)

@@ -1,0 +1,67 @@
+"""Fixtures shared by every test: an isolated environment, the recorded API server, and a way to
+run the CLI in process exactly as the console script does (exit code, stdout, stderr)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dbt_cloud.cli import run
+from tests.support.recorded_api import RecordedApi
+
+TOKEN = "test-token-7f3a9c"
+
+
+@dataclass
+class Outcome:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def stderr_lines(self) -> list[str]:
+        return [line for line in self.stderr.splitlines() if line.strip()]
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No test sees the developer's settings: DBT_CLOUD_* cleared, the profile file in tmp."""
+    for name in list(os.environ):
+        if name.startswith("DBT_CLOUD_") or name in ("LOG_LEVEL",):
+            monkeypatch.delenv(name, raising=False)
+    config = tmp_path / "config" / "config.toml"
+    monkeypatch.setenv("DBT_CLOUD_CONFIG", str(config))
+    return config
+
+
+@pytest.fixture
+def api() -> Iterator[RecordedApi]:
+    server = RecordedApi(token=TOKEN).start()
+    yield server
+    server.stop()
+
+
+def invoke(args: list[str], env: dict[str, str] | None = None, stdin: str | None = None) -> Outcome:
+    runner = CliRunner()
+    with runner.isolation(input=stdin, env=env) as (stdout, stderr, _):
+        code = run(list(args), debug="--debug" in args)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        return Outcome(code, stdout.getvalue().decode(), stderr.getvalue().decode())
+
+
+@pytest.fixture
+def cli(api: RecordedApi) -> object:
+    """Run the CLI against the recorded API with a valid token and account."""
+
+    def call(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> Outcome:
+        base = {"DBT_CLOUD_API_TOKEN": TOKEN, "DBT_CLOUD_HOST": api.url, "DBT_CLOUD_ACCOUNT_ID": "123456"}
+        return invoke(["--max-retries", "2", *args], env={**base, **(env or {})}, stdin=stdin)
+
+    return call
