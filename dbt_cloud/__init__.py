@@ -19,7 +19,7 @@ _PUBLIC: dict[str, str] = {
     "DbtCloudError": "dbt_cloud.errors",
 }
 
-__all__ = ["__version__", *_PUBLIC]
+__all__ = ["ApiResponse", "CommandModel", "DbtCloudClient", "DbtCloudError", "Settings", "__version__"]
 
 if TYPE_CHECKING:
     from dbt_cloud.client import ApiResponse, DbtCloudClient

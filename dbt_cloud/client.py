@@ -44,7 +44,7 @@ from dbt_cloud.events import (
     RetryScheduled,
 )
 from dbt_cloud.retry import (
-    RetryableStatus,
+    RetryableStatusError,
     RetryPolicy,
     describe,
     is_permanent_connect_failure,
@@ -124,7 +124,9 @@ class DbtCloudClient:
 
     def send_request(self, request: Request, *, envelope: bool = True) -> ApiResponse:
         url = self._url(request)
-        response = self._send_with_retries(request.method, url, params=request.params, json=request.json)
+        response = self._send_with_retries(
+            request.method, url, params=request.params, json=request.json, headers=self._headers(request.api)
+        )
         document = _parse_json(response, request.method)
         if request.api is Api.DISCOVERY:
             _check_graphql(document, request.method, url)
@@ -220,8 +222,21 @@ class DbtCloudClient:
             return self.settings.graphql_url
         return f"{self.settings.base_url}{request.path}"
 
-    def _headers(self) -> dict[str, str]:
-        return {"Authorization": f"Token {self.settings.require_token()}"}
+    def _headers(self, api: Api = Api.ADMIN) -> dict[str, str]:
+        # The Discovery API takes only the Bearer form; the Administrative API takes both.
+        scheme = "Bearer" if api is Api.DISCOVERY else "Token"
+        return {"Authorization": f"{scheme} {self.settings.require_token()}"}
+
+    def _shown_headers(self, headers: dict[str, str]) -> tuple[tuple[str, str], ...]:
+        """Headers as the debug log shows them: credentials masked, never printed."""
+        shown = {**dict(self._http.headers), **headers}
+        masked = []
+        for name, value in shown.items():
+            if name.lower() in ("authorization", "proxy-authorization", "cookie"):
+                scheme = value.split(" ", 1)[0] if " " in value else ""
+                value = f"{scheme} ****".strip()
+            masked.append((name, value))
+        return tuple(masked)
 
     def _retrying(self, method: str, url: str) -> Retrying:
         policy = self.retry_policy
@@ -251,21 +266,25 @@ class DbtCloudClient:
             reraise=True,
         )
 
-    def _send_with_retries(self, method: str, url: str, *, params: dict[str, Any], json: Any) -> httpx.Response:
-        headers = self._headers()
+    def _send_with_retries(
+        self, method: str, url: str, *, params: dict[str, Any], json: Any, headers: dict[str, str]
+    ) -> httpx.Response:
+        shown = self._shown_headers(headers)
         try:
             for attempt in self._retrying(method, url):
                 with attempt:
                     number = attempt.retry_state.attempt_number
-                    self._emit(RequestSent(method=method, url=_display_url(url, params), attempt=number))
+                    self._emit(RequestSent(method, _display_url(url, params), number, shown))
                     started = time.monotonic()
                     response = self._http.request(method, url, params=params or None, json=json, headers=headers)
                     self._emit(
-                        ResponseReceived(method, _display_url(url, params), response.status_code, time.monotonic() - started)
+                        ResponseReceived(
+                            method, _display_url(url, params), response.status_code, time.monotonic() - started
+                        )
                     )
-                    if should_retry(method, RetryableStatus(response)):
-                        raise RetryableStatus(response)
-        except RetryableStatus as exc:
+                    if should_retry(method, RetryableStatusError(response)):
+                        raise RetryableStatusError(response)
+        except RetryableStatusError as exc:
             response = exc.response
         except httpx.TransportError as exc:
             raise _connection_error(exc, method, url) from None
@@ -277,20 +296,21 @@ class DbtCloudClient:
     def _stream_with_retries(self, url: str, params: dict[str, Any]) -> Iterator[httpx.Response]:
         """Open a streamed GET, retrying failures before the body starts to flow."""
         headers = self._headers()
+        shown = self._shown_headers(headers)
         response: httpx.Response | None = None
         try:
             for attempt in self._retrying("GET", url):
                 with attempt:
                     number = attempt.retry_state.attempt_number
-                    self._emit(RequestSent(method="GET", url=_display_url(url, params), attempt=number))
+                    self._emit(RequestSent("GET", _display_url(url, params), number, shown))
                     request = self._http.build_request("GET", url, params=params or None, headers=headers)
                     response = self._http.send(request, stream=True)
                     self._emit(ResponseReceived("GET", _display_url(url, params), response.status_code, 0.0))
-                    if should_retry("GET", RetryableStatus(response)):
+                    if should_retry("GET", RetryableStatusError(response)):
                         response.read()
                         response.close()
-                        raise RetryableStatus(response)
-        except RetryableStatus as exc:
+                        raise RetryableStatusError(response)
+        except RetryableStatusError as exc:
             response = exc.response
         except httpx.TransportError as exc:
             raise _connection_error(exc, "GET", url) from None

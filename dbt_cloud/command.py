@@ -24,8 +24,8 @@ import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path as FilePath
-from urllib.parse import quote
 from typing import Any, ClassVar, Literal, get_args, get_origin
+from urllib.parse import quote
 
 import click
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -235,7 +235,7 @@ def _wire_value(value: Any) -> Any:
 # --- translation to click ------------------------------------------------------------------------
 
 
-class JsonParamType(click.ParamType):
+class JsonParamType(click.ParamType[Any]):
     """JSON given inline (`'{"a": 1}'`) or read from a file (`@body.json`)."""
 
     name = "json"
@@ -264,7 +264,7 @@ class JsonParamType(click.ParamType):
             self.fail(f"{source} is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})", param, ctx)
 
 
-class StepsParamType(click.ParamType):
+class StepsParamType(click.ParamType[Any]):
     """A list of strings given either by repeating the option or, as dbt-cloud-cli took it, as one
     JSON or Python list literal (`'["dbt seed", "dbt run"]'`)."""
 
@@ -323,7 +323,7 @@ class OptionSpec:
     field_name: str
     flags: tuple[str, ...]
     secondary: tuple[str, ...]
-    type: click.ParamType
+    type: click.ParamType[Any]
     required: bool
     default: Any
     multiple: bool
@@ -347,7 +347,7 @@ def _strip_optional(annotation: Any) -> tuple[Any, bool]:
     return annotation, False
 
 
-def _click_type(annotation: Any) -> tuple[click.ParamType, bool]:
+def _click_type(annotation: Any) -> tuple[click.ParamType[Any], bool]:
     """The click type for an annotation, and whether the option repeats (lists)."""
     inner, _ = _strip_optional(annotation)
     origin = get_origin(inner)
@@ -565,7 +565,7 @@ class ModelCommand(click.Command):
         self.model = model
         doc = help if help is not None else (model.__doc__ or "").strip()
         operation = model.operation
-        epilog = f"API: {operation.method} {operation.path}"
+        epilog = f"\b\nAPI: {operation.method} {operation.path}"
         super().__init__(
             name,
             callback=callback,

@@ -142,7 +142,7 @@ def write_profile(name: str, values: Mapping[str, Any], path: Path | None = None
 def normalize_host(host: str) -> str:
     """The base URL for a host given as a bare name (`emea.dbt.com`) or as a URL
     (`http://127.0.0.1:8000` for the local runner)."""
-    text = host.strip().rstrip("/")
+    text = host.strip()
     if not text:
         raise ConfigError("The dbt Cloud host is empty", hint="set --dbt-cloud-host or DBT_CLOUD_HOST")
     if "://" not in text:
@@ -162,7 +162,7 @@ def normalize_host(host: str) -> str:
         parts.port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError:
         raise ConfigError(f"Invalid port in dbt Cloud host {host!r}") from None
-    return f"{parts.scheme}://{parts.netloc}"
+    return f"{parts.scheme.lower()}://{parts.netloc}"
 
 
 def metadata_url_for(base_url: str) -> str:

@@ -17,6 +17,8 @@ class RequestSent(Event):
     method: str
     url: str
     attempt: int
+    #: The request's headers as sent, with credentials masked.
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,3 +53,20 @@ class DownloadProgress(Event):
 
 
 EventHandler = Callable[[Event], None]
+
+
+def describe(event: Event) -> str:
+    """One line for the `--debug` HTTP log."""
+    if isinstance(event, RequestSent):
+        headers = "; ".join(f"{name}: {value}" for name, value in event.headers)
+        return f"http > {event.method} {event.url} (attempt {event.attempt}) [{headers}]"
+    if isinstance(event, ResponseReceived):
+        return f"http < {event.status_code} {event.method} {event.url} in {event.elapsed_seconds:.3f}s"
+    if isinstance(event, RetryScheduled):
+        return (
+            f"http retry {event.method} {event.url} in {event.wait_seconds:.2f}s "
+            f"after {event.reason} (attempt {event.attempt})"
+        )
+    if isinstance(event, PageFetched):
+        return f"page offset={event.offset} count={event.count} total={event.total_count}"
+    return repr(event)

@@ -24,7 +24,7 @@ BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 8.0
 
 
-class RetryableStatus(Exception):
+class RetryableStatusError(Exception):
     """Raised inside the retry loop for an answer worth retrying; carries the response."""
 
     def __init__(self, response: httpx.Response) -> None:
@@ -40,12 +40,12 @@ class RetryPolicy:
 
     def backoff(self, retry_number: int) -> float:
         """Exponential backoff with up to 25% jitter taken off, so clients spread out."""
-        delay = min(self.base_seconds * 2 ** (retry_number - 1), self.cap_seconds)
+        delay = min(self.base_seconds * 2.0 ** (retry_number - 1), self.cap_seconds)
         return delay * (1 - 0.25 * random.random())
 
     def wait_for(self, retry_number: int, exc: BaseException | None) -> float:
         """How long to wait before retry number `retry_number` (1-based)."""
-        if isinstance(exc, RetryableStatus):
+        if isinstance(exc, RetryableStatusError):
             advised = retry_after_seconds(exc.response)
             if advised is not None:
                 return advised
@@ -61,9 +61,10 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
     try:
         seconds = float(value)
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        if parsed is None:
-            return None
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None  # unreadable: our own backoff decides
         seconds = parsed.timestamp() - time.time()
     if seconds < 0:
         return 0.0
@@ -87,7 +88,7 @@ def is_permanent_connect_failure(exc: BaseException) -> bool:
         text = str(cause)
         if "Name or service not known" in text or "nodename nor servname" in text:
             return True
-        if "CERTIFICATE_VERIFY_FAILED" in text or "SSL" in text and "handshake" in text.lower():
+        if "CERTIFICATE_VERIFY_FAILED" in text or ("SSL" in text and "handshake" in text.lower()):
             return True
         cause = cause.__cause__ or cause.__context__
         seen += 1
@@ -96,7 +97,7 @@ def is_permanent_connect_failure(exc: BaseException) -> bool:
 
 def should_retry(method: str, exc: BaseException) -> bool:
     idempotent = method.upper() in IDEMPOTENT_METHODS
-    if isinstance(exc, RetryableStatus):
+    if isinstance(exc, RetryableStatusError):
         status = exc.response.status_code
         return status == 429 or (idempotent and status in RETRYABLE_STATUS_FOR_READS)
     if isinstance(exc, httpx.TransportError):
@@ -107,6 +108,6 @@ def should_retry(method: str, exc: BaseException) -> bool:
 
 
 def describe(exc: BaseException) -> str:
-    if isinstance(exc, RetryableStatus):
+    if isinstance(exc, RetryableStatusError):
         return f"HTTP {exc.response.status_code}"
     return type(exc).__name__

@@ -3,6 +3,7 @@ run the CLI in process exactly as the console script does (exit code, stdout, st
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from dbt_cloud.cli import run
+from dbt_cloud.retry import RetryPolicy
 from tests.support.recorded_api import RecordedApi
 
 TOKEN = "test-token-7f3a9c"
@@ -38,6 +40,13 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Pat
     config = tmp_path / "config" / "config.toml"
     monkeypatch.setenv("DBT_CLOUD_CONFIG", str(config))
     return config
+
+
+@pytest.fixture(autouse=True)
+def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries wait milliseconds, not seconds, in tests; how long they wait is tested on
+    RetryPolicy itself."""
+    monkeypatch.setattr("dbt_cloud.client.RetryPolicy", functools.partial(RetryPolicy, base_seconds=0.01))
 
 
 @pytest.fixture

@@ -89,9 +89,10 @@ class Invocation:
 
     def on_event(self, event: Event) -> None:
         if self.debug:
+            from dbt_cloud.events import describe
             from dbt_cloud.redact import redact
 
-            click.echo(redact(f"debug: {event}"), err=True)
+            click.echo(redact(f"debug: {describe(event)}"), err=True)
 
     def print(self, document: Any) -> None:
         """Write the answer to stdout, or atomically to `-f/--file` where the command has it."""
@@ -237,7 +238,7 @@ def api_command(
     extra_names = {param.name for param in extras if param.name}
 
     @click.pass_context
-    def callback(ctx: click.Context, **values: Any) -> None:
+    def callback(ctx: click.Context, /, **values: Any) -> None:
         refuse_writes_when_readonly(model_class)
         if prepare is not None:
             values = prepare(values)

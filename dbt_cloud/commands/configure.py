@@ -9,7 +9,9 @@ from dbt_cloud.errors import UsageError
 
 
 @click.command("configure", context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--profile", "profile_name", default=None, help="Profile to write [default: the root --profile, or 'default'].")
+@click.option(
+    "--profile", "profile_name", default=None, help="Profile to write [default: the root --profile, or 'default']."
+)
 @click.option("--api-token", help="API token to store (kept in a file only you can read).")
 @click.option("--account-id", type=click.IntRange(min=1), help="Default account id.")
 @click.option("--dbt-cloud-host", help="Host name or URL, e.g. emea.dbt.com or http://127.0.0.1:8000.")

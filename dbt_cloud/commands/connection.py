@@ -9,7 +9,16 @@ from pydantic import Field
 
 from dbt_cloud.command import Body, CommandModel, Operation, Path
 from dbt_cloud.commands.base import Invocation, api_command, command_group, send_and_print
-from dbt_cloud.commands.fields import AccountIdInBody, Limit, Offset, OrderBy, ProjectIdInPath, State
+from dbt_cloud.commands.fields import (
+    AccountId,
+    AccountIdInBody,
+    Limit,
+    Offset,
+    OrderBy,
+    ProjectId,
+    ProjectIdInBody,
+    State,
+)
 
 ConnectionId = Annotated[int, Path("id"), Field(description="ID of the connection.")]
 CONNECTIONS = "/api/v3/accounts/{account_id}/projects/{project_id}/connections/"
@@ -19,8 +28,8 @@ class ConnectionList(CommandModel):
     """List the connections of a project."""
 
     operation: ClassVar[Operation] = Operation("GET", CONNECTIONS, "List Connections", paginated=True)
-    account_id: AccountIdInBody
-    project_id: ProjectIdInPath
+    account_id: AccountId
+    project_id: ProjectId
     limit: Limit = None
     offset: Offset = None
     order_by: OrderBy = None
@@ -31,8 +40,8 @@ class ConnectionGet(CommandModel):
     """Get a connection by its id."""
 
     operation: ClassVar[Operation] = Operation("GET", CONNECTIONS + "{id}/", "Retrieve Connection")
-    account_id: AccountIdInBody
-    project_id: ProjectIdInPath
+    account_id: AccountId
+    project_id: ProjectId
     connection_id: ConnectionId
 
 
@@ -45,7 +54,7 @@ class ConnectionCreate(CommandModel):
 
     operation: ClassVar[Operation] = Operation("POST", CONNECTIONS, "Create Connection")
     account_id: AccountIdInBody
-    project_id: ProjectIdInPath
+    project_id: ProjectIdInBody
     name: Annotated[str, Body(), Field(description="Name of the connection.")]
     type: Annotated[
         Literal["snowflake", "bigquery", "redshift", "postgres", "adapter"],
@@ -67,8 +76,8 @@ class ConnectionDelete(CommandModel):
     """Delete a connection."""
 
     operation: ClassVar[Operation] = Operation("DELETE", CONNECTIONS + "{id}/", "Destroy Connection")
-    account_id: AccountIdInBody
-    project_id: ProjectIdInPath
+    account_id: AccountId
+    project_id: ProjectId
     connection_id: ConnectionId
 
 
@@ -92,7 +101,9 @@ def _create_with_extra_details(invocation: Invocation) -> None:
             raise click.UsageError(
                 f"Unexpected arguments {' '.join(extra)!r}: connection details go as --key value pairs"
             )
-        details = {key[2:].replace("-", "_"): _coerce(value) for key, value in zip(extra[::2], extra[1::2])}
+        details = {
+            key[2:].replace("-", "_"): _coerce(value) for key, value in zip(extra[::2], extra[1::2], strict=True)
+        }
         merged = {**(getattr(invocation.model, "details", None) or {}), **details}
         invocation.model = invocation.model.model_copy(update={"details": merged})
     send_and_print(invocation)

@@ -10,12 +10,14 @@ from pydantic import Field
 from dbt_cloud.command import Body, Cli, CommandModel, Operation, Path, Query
 from dbt_cloud.commands.base import api_command, command_group, update_from_current
 from dbt_cloud.commands.fields import (
+    AccountId,
     AccountIdInBody,
     IncludeRelated,
     Limit,
     Offset,
     OrderBy,
-    ProjectIdInPath,
+    ProjectId,
+    ProjectIdInBody,
     State,
 )
 
@@ -46,8 +48,8 @@ class EnvironmentList(CommandModel):
     """List the environments of a project."""
 
     operation: ClassVar[Operation] = Operation("GET", ENVIRONMENTS, "List Environments", paginated=True)
-    account_id: AccountIdInBody
-    project_id: ProjectIdInPath
+    account_id: AccountId
+    project_id: ProjectId
     limit: Limit = None
     offset: Offset = None
     dbt_version: Annotated[str | None, Query(), Field(description="Filter by dbt version, e.g. 'latest'.")] = None
@@ -62,8 +64,8 @@ class EnvironmentGet(CommandModel):
     """Get an environment by its id."""
 
     operation: ClassVar[Operation] = Operation("GET", ENVIRONMENTS + "{id}/", "Retrieve Environment")
-    account_id: AccountIdInBody
-    project_id: ProjectIdInPath
+    account_id: AccountId
+    project_id: ProjectId
     environment_id: EnvironmentIdFromEnv
     include_related: IncludeRelated = None
 
@@ -87,9 +89,7 @@ class _EnvironmentFields(CommandModel):
     custom_environment_variables: Annotated[
         dict[str, Any] | None, Body(), Field(description="Custom environment variables as JSON, or @file.json.")
     ] = None
-    enable_model_query_history: Annotated[
-        bool | None, Body(), Field(description="Enable model query history.")
-    ] = None
+    enable_model_query_history: Annotated[bool | None, Body(), Field(description="Enable model query history.")] = None
     primary_profile_id: Annotated[int | None, Body(), Field(description="Primary profile to use.")] = None
 
 
@@ -98,7 +98,7 @@ class EnvironmentCreate(_EnvironmentFields):
 
     operation: ClassVar[Operation] = Operation("POST", ENVIRONMENTS, "Create Environment")
     account_id: AccountIdInBody
-    project_id: ProjectIdInPath
+    project_id: ProjectIdInBody
     name: Annotated[str, Body(), Field(description="Name of the environment.")]
     type: Annotated[EnvironmentType, Body(), Field(description="Type of the environment.")]
     id: Annotated[int | None, Body(), Field(description="ID (assigned by dbt Cloud).")] = None
@@ -112,7 +112,7 @@ class EnvironmentUpdate(_EnvironmentFields):
 
     operation: ClassVar[Operation] = Operation("POST", ENVIRONMENTS + "{id}/", "Update Environment")
     account_id: AccountIdInBody
-    project_id: ProjectIdInPath
+    project_id: ProjectIdInBody
     environment_id: EnvironmentIdExplicit
     name: Annotated[str | None, Body(), Field(description="Name of the environment.")] = None
     type: Annotated[EnvironmentType | None, Body(), Field(description="Type of the environment.")] = None
@@ -125,8 +125,8 @@ class EnvironmentDelete(CommandModel):
     """Delete an environment."""
 
     operation: ClassVar[Operation] = Operation("DELETE", ENVIRONMENTS + "{id}/", "Destroy Environment")
-    account_id: AccountIdInBody
-    project_id: ProjectIdInPath
+    account_id: AccountId
+    project_id: ProjectId
     environment_id: EnvironmentIdExplicit
 
 

@@ -22,13 +22,14 @@ AccountIdInBody = Annotated[
     Cli(envvar="DBT_CLOUD_ACCOUNT_ID", setting="account_id"),
     Field(description="Numeric ID of the dbt Cloud account."),
 ]
-ProjectIdInPath = Annotated[
+#: The project id where the v3 API wants it both in the path and in the body.
+ProjectIdInBody = Annotated[
     int,
     Path(also_body=True),
     Cli(envvar="DBT_CLOUD_PROJECT_ID", setting="project_id"),
     Field(description="Numeric ID of the dbt Cloud project."),
 ]
-ProjectIdPathOnly = Annotated[
+ProjectId = Annotated[
     int,
     Path(),
     Cli(envvar="DBT_CLOUD_PROJECT_ID", setting="project_id"),

@@ -156,9 +156,9 @@ class JobCreate(_JobFields):
     run_lint: Annotated[bool, Body(), Field(description="Run the linter as part of runs.")] = False
     errors_on_lint_failure: Annotated[bool, Body(), Field(description="Fail the run on lint errors.")] = False
     lifecycle_webhooks: Annotated[bool, Body(), Field(description="Send lifecycle webhooks for runs.")] = False
-    triggers_on_draft_pr: Annotated[
-        bool, Body(), Field(description="CI jobs also run for draft pull requests.")
-    ] = False
+    triggers_on_draft_pr: Annotated[bool, Body(), Field(description="CI jobs also run for draft pull requests.")] = (
+        False
+    )
 
 
 class _OptionalTriggers(_Part):

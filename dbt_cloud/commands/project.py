@@ -8,7 +8,7 @@ from pydantic import Field
 
 from dbt_cloud.command import Body, Cli, CommandModel, Operation, Path, Query
 from dbt_cloud.commands.base import api_command, command_group, update_from_current
-from dbt_cloud.commands.fields import AccountIdInBody, IncludeRelated, Limit, Offset, OrderBy, State
+from dbt_cloud.commands.fields import AccountId, AccountIdInBody, IncludeRelated, Limit, Offset, OrderBy, State
 
 PROJECTS = "/api/v3/accounts/{account_id}/projects/"
 
@@ -26,7 +26,7 @@ class ProjectList(CommandModel):
     """List the projects of the account."""
 
     operation: ClassVar[Operation] = Operation("GET", PROJECTS, "List Projects", paginated=True)
-    account_id: AccountIdInBody
+    account_id: AccountId
     limit: Limit = None
     offset: Offset = None
     order_by: OrderBy = None
@@ -40,7 +40,7 @@ class ProjectGet(CommandModel):
     """Get a project by its id."""
 
     operation: ClassVar[Operation] = Operation("GET", PROJECTS + "{id}/", "Retrieve Project")
-    account_id: AccountIdInBody
+    account_id: AccountId
     project_id: ProjectIdFromEnv
     include_related: IncludeRelated = None
 
@@ -84,7 +84,7 @@ class ProjectDelete(CommandModel):
     """Delete a project."""
 
     operation: ClassVar[Operation] = Operation("DELETE", PROJECTS + "{id}/", "Destroy Project")
-    account_id: AccountIdInBody
+    account_id: AccountId
     project_id: ProjectIdExplicit
 
 

@@ -100,15 +100,15 @@ class RecordedApi:
         class RequestHandler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
             def _handle(self) -> None:
                 api._serve(self)
 
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle  # noqa: N815 - the stdlib's names
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), RequestHandler)
+        self._server = _QuietServer(("127.0.0.1", 0), RequestHandler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self._thread.start()
@@ -201,6 +201,13 @@ class RecordedApi:
             handler.connection.shutdown(2)
             return
         handler.wfile.write(reply.body)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Clients that hang up mid-answer are part of the tests, not errors worth printing."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        return
 
 
 # --- routes ------------------------------------------------------------------------------------
