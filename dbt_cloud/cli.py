@@ -11,15 +11,20 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 
 from dbt_cloud import __version__
-from dbt_cloud.config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, PROFILE_ENV_VAR
+from dbt_cloud.defaults import (
+    DEBUG_ENV_VAR,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    MAX_RETRIES_ENV_VAR,
+    PROFILE_ENV_VAR,
+    TIMEOUT_ENV_VAR,
+)
 from dbt_cloud.errors import EXIT_FAILURE, EXIT_USAGE, DbtCloudError
 
 #: Group name -> (module:attribute, one-line help). The help is here so that the root `--help`
@@ -36,11 +41,8 @@ LAZY_GROUPS: dict[str, tuple[str, str]] = {
     "run": ("dbt_cloud.commands.run:group", "Runs: get, list, cancel, and their artifacts."),
 }
 
-DEBUG_ENV_VAR = "DBT_CLOUD_DEBUG"
 
-
-@dataclass(frozen=True)
-class RootOptions:
+class RootOptions(NamedTuple):
     """Options of the root command, shared by every subcommand through the click context."""
 
     debug: bool = False
@@ -99,7 +101,7 @@ class LazyGroup(click.Group):
     type=click.FloatRange(min=0.1),
     default=DEFAULT_TIMEOUT,
     show_default=True,
-    envvar="DBT_CLOUD_TIMEOUT",
+    envvar=TIMEOUT_ENV_VAR,
     help="Seconds to wait for each answer.",
 )
 @click.option(
@@ -107,7 +109,7 @@ class LazyGroup(click.Group):
     type=click.IntRange(min=0, max=20),
     default=DEFAULT_MAX_RETRIES,
     show_default=True,
-    envvar="DBT_CLOUD_MAX_RETRIES",
+    envvar=MAX_RETRIES_ENV_VAR,
     help="Retries of a failed request (429, 5xx, connection errors).",
 )
 @click.pass_context
@@ -118,11 +120,16 @@ def cli(ctx: click.Context, debug: bool, profile: str | None, timeout: float, ma
     flags, then environment variables (DBT_CLOUD_API_TOKEN, DBT_CLOUD_ACCOUNT_ID, DBT_CLOUD_HOST, ...),
     then the profile file written by `dbt-cloud configure`.
     """
+    debug = debug or _debug_requested([])
     ctx.obj = RootOptions(debug=debug, profile=profile, timeout=timeout, max_retries=max_retries)
 
 
 def _debug_requested(args: Sequence[str]) -> bool:
+    """--debug, DBT_CLOUD_DEBUG, or dbt-cloud-cli's LOG_LEVEL=DEBUG (whose log leaked the token;
+    ours redacts it)."""
     if "--debug" in args:
+        return True
+    if os.environ.get("LOG_LEVEL", "").strip().upper() == "DEBUG":
         return True
     return os.environ.get(DEBUG_ENV_VAR, "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -155,6 +162,8 @@ def _say(line: str) -> None:
 
 
 def _print_traceback() -> None:
+    import traceback
+
     from dbt_cloud.redact import redact
 
     sys.stderr.write(redact(traceback.format_exc()))

@@ -24,7 +24,7 @@ import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path as FilePath
-from typing import Any, ClassVar, Literal, get_args, get_origin
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_args, get_origin
 from urllib.parse import quote
 
 import click
@@ -33,6 +33,9 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from dbt_cloud.errors import InputError
+
+if TYPE_CHECKING:
+    from dbt_cloud.client import ApiResponse, DbtCloudClient
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -156,6 +159,11 @@ class CommandModel(BaseModel):
                 f"{cls.__name__}: path fields {sorted(wire_paths)} do not match the template "
                 f"{operation.path} ({sorted(operation.path_names)})"
             )
+
+    def execute(self, client: DbtCloudClient) -> ApiResponse:
+        """Send this command with `client` and return the checked answer: the Python API is the
+        same model the CLI builds, `JobRun(account_id=1, job_id=42).execute(client)`."""
+        return client.send(self)
 
     def request(self) -> Request:
         """The HTTP request this command stands for."""

@@ -26,10 +26,14 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-DEFAULT_HOST = "cloud.getdbt.com"
-DEFAULT_PROFILE = "default"
-DEFAULT_TIMEOUT = 30.0
-DEFAULT_MAX_RETRIES = 3
+from dbt_cloud.defaults import (
+    CONFIG_FILE_ENV_VAR,
+    DEFAULT_HOST,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_PROFILE,
+    DEFAULT_TIMEOUT,
+    PROFILE_ENV_VAR,
+)
 
 #: Setting name -> environment variable. The first six are dbt-cloud-cli's.
 ENV_VARS: dict[str, str] = {
@@ -41,8 +45,6 @@ ENV_VARS: dict[str, str] = {
     "job_id": "DBT_CLOUD_JOB_ID",
     "metadata_url": "DBT_CLOUD_METADATA_URL",
 }
-PROFILE_ENV_VAR = "DBT_CLOUD_PROFILE"
-CONFIG_FILE_ENV_VAR = "DBT_CLOUD_CONFIG"
 
 #: Keys a profile may hold, with the type each must have.
 PROFILE_KEYS: dict[str, type] = {

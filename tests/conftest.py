@@ -35,7 +35,7 @@ class Outcome:
 def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """No test sees the developer's settings: DBT_CLOUD_* cleared, the profile file in tmp."""
     for name in list(os.environ):
-        if name.startswith("DBT_CLOUD_") or name in ("LOG_LEVEL",):
+        if name.startswith("DBT_CLOUD_") or name in ("LOG_LEVEL", "NO_COLOR"):
             monkeypatch.delenv(name, raising=False)
     config = tmp_path / "config" / "config.toml"
     monkeypatch.setenv("DBT_CLOUD_CONFIG", str(config))

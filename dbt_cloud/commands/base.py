@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from dbt_cloud.command import CommandModel, ModelCommand, build_model
-from dbt_cloud.config import DEFAULT_HOST, ENV_VARS, Settings
+from dbt_cloud.config import ENV_VARS, Settings
+from dbt_cloud.defaults import DEFAULT_HOST
 from dbt_cloud.errors import ConfigError, InputError
 from dbt_cloud.output import FORMATS, render
 
@@ -103,6 +104,7 @@ class Invocation:
             buffer = io.StringIO()
             render(document, self.output, buffer)
             write_atomically(Path(target), buffer.getvalue().encode("utf-8"))
+            self.status(f"Wrote the answer to {target}")
             return
         render(document, self.output, sys.stdout)
 
@@ -177,7 +179,11 @@ def invocation_for(
         timeout=connection["timeout"] if connection["timeout"] is not None else root.timeout,
         max_retries=root.max_retries,
     )
-    model = build_model(model_class, options, settings=_settings_values(settings))
+    try:
+        model = build_model(model_class, options, settings=_settings_values(settings))
+    except InputError as exc:
+        exc.hint = exc.hint or f"see '{ctx.command_path} --help'"
+        raise
     invocation = Invocation(
         ctx=ctx,
         model=model,

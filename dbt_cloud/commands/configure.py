@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from dbt_cloud.config import DEFAULT_PROFILE, normalize_host, write_profile
+from dbt_cloud.config import normalize_host, write_profile
+from dbt_cloud.defaults import DEFAULT_PROFILE
 from dbt_cloud.errors import UsageError
 
 

@@ -117,3 +117,23 @@ def test_console_script_prints_one_line_for_a_usage_error() -> None:
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr
+
+
+def test_a_command_model_is_also_the_python_call(api: RecordedApi) -> None:
+    from dbt_cloud.client import DbtCloudClient
+    from dbt_cloud.commands.job import JobRun
+    from dbt_cloud.config import Settings
+
+    with DbtCloudClient(Settings(api_token=TOKEN, base_url=api.url)) as client:
+        answer = JobRun(account_id=123456, job_id=43167, cause="deploy").execute(client)
+    assert answer.data["job_definition_id"] == 43167
+    (sent,) = api.requests_to("POST", r"/jobs/43167/run/$")
+    assert sent.body == {"cause": "deploy"}
+
+
+def test_log_level_debug_of_dbt_cloud_cli_turns_on_the_redacted_log(cli) -> None:
+    outcome = cli("job", "get", "--job-id", "1", env={"LOG_LEVEL": "DEBUG"})
+    assert outcome.exit_code == 0
+    assert "http > GET" in outcome.stderr
+    assert "Token ****" in outcome.stderr
+    assert TOKEN not in outcome.stderr

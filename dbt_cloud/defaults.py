@@ -1,0 +1,13 @@
+"""Default values and environment variable names that the root command needs. Kept free of
+imports so that `dbt-cloud --help` does not pay for the config machinery."""
+
+DEFAULT_HOST = "cloud.getdbt.com"
+DEFAULT_PROFILE = "default"
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_RETRIES = 3
+
+PROFILE_ENV_VAR = "DBT_CLOUD_PROFILE"
+CONFIG_FILE_ENV_VAR = "DBT_CLOUD_CONFIG"
+DEBUG_ENV_VAR = "DBT_CLOUD_DEBUG"
+TIMEOUT_ENV_VAR = "DBT_CLOUD_TIMEOUT"
+MAX_RETRIES_ENV_VAR = "DBT_CLOUD_MAX_RETRIES"
