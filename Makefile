@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint typecheck unit bench clean
+.PHONY: demo test install lint typecheck unit bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ test: lint typecheck unit
 
 demo: install
 	$(BIN)/python demo/run_demo.py
+
+docs: install
+	$(BIN)/python scripts/gen_reference.py
 
 bench: install
 	$(BIN)/python benchmarks/startup.py
