@@ -186,6 +186,18 @@ def metadata_url_for(base_url: str) -> str:
     return f"{base_url}/graphql"
 
 
+def _env_value(name: str, kind: type) -> Any:
+    """An environment variable as the setting's type. A number that does not parse is left to the
+    command's own option to report (click names the variable), rather than failing commands that
+    do not use it."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return None
+    if kind is int:
+        return int(text) if text.isdigit() else None
+    return text
+
+
 @dataclass(frozen=True)
 class Settings:
     """Resolved connection settings for one invocation. `repr` never shows the token."""
@@ -212,17 +224,22 @@ class Settings:
         timeout: float | None = None,
         max_retries: int | None = None,
     ) -> Settings:
-        """Settings from flag/env values that click already resolved (`given`, None where unset),
-        filled in from the profile file and the defaults."""
+        """Settings from the values given (flags, None where unset), then the environment
+        variables, the profile file and the defaults. The CLI passes what click parsed; Python
+        callers may pass nothing and get what the CLI would read."""
         profile_name = profile or os.environ.get(PROFILE_ENV_VAR) or DEFAULT_PROFILE
         explicit_profile = profile is not None or PROFILE_ENV_VAR in os.environ
         stored = read_profile(profile_name, required=explicit_profile)
         values: dict[str, Any] = {}
         sources: dict[str, str] = {}
-        for key in PROFILE_KEYS:
+        for key, kind in PROFILE_KEYS.items():
+            from_env = _env_value(ENV_VARS[key], kind)
             if given.get(key) is not None:
                 values[key] = given[key]
-                sources[key] = "command line or environment"
+                sources[key] = "command line"
+            elif from_env is not None:
+                values[key] = from_env
+                sources[key] = ENV_VARS[key]
             elif key in stored:
                 values[key] = stored[key]
                 sources[key] = f"profile {profile_name!r}"

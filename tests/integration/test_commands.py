@@ -78,7 +78,8 @@ def test_run_get_include_related_is_sent_comma_separated(cli, api: RecordedApi) 
 
 
 def test_metadata_query_from_option_file_and_stdin(cli, api: RecordedApi, tmp_path) -> None:
-    graphql = {"DBT_CLOUD_METADATA_URL": f"{api.url}/graphql"}
+    # The admin host is unreachable: the query can only succeed through DBT_CLOUD_METADATA_URL.
+    graphql = {"DBT_CLOUD_METADATA_URL": f"{api.url}/graphql", "DBT_CLOUD_HOST": "http://127.0.0.1:9"}
     inline = cli("metadata", "query", "--query", "{ job(id: 1) { id } }", env=graphql)
     assert inline.exit_code == 0, inline.stderr
     assert json.loads(inline.stdout)["data"]["job"]["id"] == 43167

@@ -121,3 +121,23 @@ def test_command_timeout_overrides_the_root_timeout(api: RecordedApi) -> None:
     )
     assert outcome.exit_code == 1
     assert "timed out" in outcome.stderr
+
+
+def test_python_callers_get_the_environment_without_click(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DBT_CLOUD_API_TOKEN", TOKEN)
+    monkeypatch.setenv("DBT_CLOUD_ACCOUNT_ID", "42")
+    monkeypatch.setenv("DBT_CLOUD_HOST", "emea.dbt.com")
+    settings = Settings.resolve({})
+    assert settings.api_token == TOKEN
+    assert settings.account_id == 42
+    assert settings.base_url == "https://emea.dbt.com"
+    assert settings.graphql_url == "https://metadata.emea.dbt.com/graphql"
+    assert Settings.resolve({"account_id": 7}).account_id == 7, "a given value wins over the environment"
+
+
+def test_a_malformed_number_in_the_environment_is_reported_by_the_option(api: RecordedApi) -> None:
+    env = {"DBT_CLOUD_API_TOKEN": TOKEN, "DBT_CLOUD_HOST": api.url, "DBT_CLOUD_ACCOUNT_ID": "12x"}
+    outcome = invoke(["job", "get", "--job-id", "1"], env=env)
+    assert outcome.exit_code == 2
+    assert "'12x' is not a valid integer" in outcome.stderr
+    assert invoke(["account", "list"], env=env).exit_code == 0, "a command without --account-id is unaffected"
