@@ -8,9 +8,7 @@ handled in exactly one place. The client knows nothing of click. It is safe to s
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -30,7 +28,6 @@ from dbt_cloud.errors import (
     APIError,
     APIStatusError,
     APITimeoutError,
-    InputError,
     InvalidResponseError,
     status_error_class,
     status_hint,
@@ -43,6 +40,7 @@ from dbt_cloud.events import (
     ResponseReceived,
     RetryScheduled,
 )
+from dbt_cloud.files import atomic_write
 from dbt_cloud.retry import (
     RetryableStatusError,
     RetryPolicy,
@@ -193,22 +191,8 @@ class DbtCloudClient:
             sink = stdout or sys.stdout.buffer
             with self._stream_with_retries(url, request.params) as response:
                 return self._copy(response, sink, "-")
-        directory = destination.parent if str(destination.parent) else Path(".")
-        if not directory.is_dir():
-            raise InputError(f"Cannot write {destination}: the directory {directory} does not exist")
-        if destination.is_dir():
-            raise InputError(f"Cannot write {destination}: it is a directory")
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".part", dir=directory)
-        try:
-            with os.fdopen(descriptor, "wb") as handle:
-                with self._stream_with_retries(url, request.params) as response:
-                    written = self._copy(response, handle, str(destination))
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, destination)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        with atomic_write(destination) as handle, self._stream_with_retries(url, request.params) as response:
+            written = self._copy(response, handle, str(destination))
         return written
 
     # -- internals ----------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from urllib.parse import urlsplit
 import click
 
 from dbt_cloud.errors import ConfigError
+from dbt_cloud.files import atomic_write
 from dbt_cloud.redact import register as register_secret
 
 if sys.version_info >= (3, 11):
@@ -127,17 +127,8 @@ def write_profile(name: str, values: Mapping[str, Any], path: Path | None = None
     profiles[name] = merged
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     text = tomli_w.dumps({"profiles": profiles})
-    descriptor, temporary = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
-    try:
-        os.fchmod(descriptor, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_write(path, mode=0o600) as handle:  # it holds the token: owner only
+        handle.write(text.encode("utf-8"))
     return path
 
 

@@ -20,6 +20,7 @@ from dbt_cloud.command import CommandModel, ModelCommand, build_model
 from dbt_cloud.config import ENV_VARS, Settings
 from dbt_cloud.defaults import DEFAULT_HOST
 from dbt_cloud.errors import ConfigError, InputError
+from dbt_cloud.files import atomic_write
 from dbt_cloud.output import FORMATS, render
 
 if TYPE_CHECKING:
@@ -103,7 +104,8 @@ class Invocation:
 
             buffer = io.StringIO()
             render(document, self.output, buffer)
-            write_atomically(Path(target), buffer.getvalue().encode("utf-8"))
+            with atomic_write(Path(target)) as handle:
+                handle.write(buffer.getvalue().encode("utf-8"))
             self.status(f"Wrote the answer to {target}")
             return
         render(document, self.output, sys.stdout)
@@ -123,31 +125,6 @@ Action = Callable[[Invocation], None]
 def output_file_option(help: str = "Write the answer to this file instead of stdout ('-').") -> click.Option:
     """dbt-cloud-cli's `-f/--file` for output; written atomically, never half."""
     return click.Option(["-f", "--file", "output_file"], default="-", show_default=True, help=help)
-
-
-def write_atomically(path: Path, content: bytes) -> None:
-    """Write a whole file or nothing: a temporary file beside it, renamed when complete."""
-    import os
-    import tempfile
-
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError(f"Cannot write {path}: the directory {directory} does not exist")
-    if path.is_dir():
-        raise InputError(f"Cannot write {path}: it is a directory")
-    try:
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
-    except OSError as exc:
-        raise InputError(f"Cannot write {path}: {exc.strerror}") from None
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def send_and_print(invocation: Invocation) -> None:
