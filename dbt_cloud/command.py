@@ -7,9 +7,10 @@ in its `Annotated` metadata (`Path`, `Query`, `Body`) and may name an environmen
 setting to fall back on. From that alone:
 
 * `model.request()` builds the HTTP request (pure: no I/O, no httpx),
-* `build_command()` builds the click command: `--kebab-case` option per field, with type, default,
-  help, choices and env var taken from the field,
-* pydantic validates every input before anything is sent.
+* `option_specs()` / `ModelCommand` build the click command: a `--kebab-case` option per field, with
+  type, default, help, choices and env var taken from the field,
+* `build_model()` validates every input with pydantic before anything is sent,
+* `model.execute(client)` sends it: the same model is the Python API.
 
 No command writes options by hand; a test walks the click tree and compares each option with its field.
 """
@@ -58,8 +59,6 @@ class Operation:
     operation_id: str | None = None
     #: The list answers pages (`limit`/`offset`, `extra.pagination`): the command gets `--all`.
     paginated: bool = False
-    #: The answer is a raw file (an artifact), not the JSON envelope.
-    raw_response: bool = False
     #: The answer is wrapped in dbt Cloud's envelope (`status`, `data`, `extra`).
     envelope: bool = True
     api: Api = Api.ADMIN
@@ -114,10 +113,6 @@ class Cli:
     envvar: str | None = None
     #: Setting (see config.PROFILE_KEYS) that supplies the value from the profile when neither is given.
     setting: str | None = None
-    #: Name of the `--no-x` half of a boolean flag pair; "" for a flag with no negative form.
-    negative: str | None = None
-    #: Shown in help instead of the type name.
-    metavar: str | None = None
     #: Keep the field out of the command line entirely (set by the composite that owns the model).
     hidden: bool = False
     #: A sub-model field whose own fields become options `--<field>-<subfield>` (dbt-cloud-cli's
@@ -330,7 +325,6 @@ class OptionSpec:
 
     field_name: str
     flags: tuple[str, ...]
-    secondary: tuple[str, ...]
     type: click.ParamType[Any]
     required: bool
     default: Any
@@ -391,7 +385,6 @@ def option_spec(name: str, info: FieldInfo) -> OptionSpec:
     inner, _ = _strip_optional(info.annotation)
     is_bool = isinstance(inner, type) and issubclass(inner, bool)
     flags = cli.flags or (f"--{name.replace('__', '-').replace('_', '-')}",)
-    secondary: tuple[str, ...] = ()
     default = None if info.default is PydanticUndefined else info.default
     if info.default_factory is not None:
         default = None
@@ -400,7 +393,6 @@ def option_spec(name: str, info: FieldInfo) -> OptionSpec:
     return OptionSpec(
         field_name=name,
         flags=flags,
-        secondary=secondary,
         type=click_type,
         required=info.is_required(),
         default=default,

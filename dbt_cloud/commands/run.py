@@ -85,7 +85,7 @@ class RunGetArtifact(CommandModel):
     """Download one artifact file of a run (run_results.json, manifest.json, catalog.json, ...)."""
 
     operation: ClassVar[Operation] = Operation(
-        "GET", RUNS + "{run_id}/artifacts/{remainder}", "Retrieve Run Artifact", raw_response=True, envelope=False
+        "GET", RUNS + "{run_id}/artifacts/{remainder}", "Retrieve Run Artifact", envelope=False
     )
     account_id: AccountId
     run_id: RunId
