@@ -149,6 +149,9 @@ class DbtCloudClient:
             raise InvalidResponseError("The list answer has no list in 'data'; --all cannot page it")
         pages = [first]
         total = first.total_count
+        served = len(first.data)
+        if total is not None and 0 < served < page_size and start + served < total:
+            page_size = served  # the server caps pages below what we asked: step by its size, no gaps
         if total is not None:
             offsets = range(start + page_size, total, page_size)
             if offsets:

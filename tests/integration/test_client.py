@@ -187,6 +187,13 @@ def test_all_pages_arrive_in_order_without_duplicates(client, api: RecordedApi, 
     assert requested == [0, 100, 200], "each page fetched once"
 
 
+def test_all_pages_has_no_gaps_when_the_server_caps_the_page_size(client, api: RecordedApi) -> None:
+    api.add_runs(95)
+    api.page_cap = 30
+    answer = client.send_all(RunList(account_id=1))
+    assert [run["id"] for run in answer.data] == list(range(1, 96))
+
+
 def test_all_pages_respects_offset_order_and_smaller_page_size(client, api: RecordedApi) -> None:
     api.add_runs(57)
     answer = client.send_all(RunList(account_id=1, offset=5, limit=10, order_by="-id"))

@@ -75,6 +75,8 @@ class RecordedApi:
         self.requests: list[LoggedRequest] = []
         self.faults: list[tuple[str, str, Reply]] = []
         self.runs: list[dict[str, Any]] = []
+        #: The largest page the server hands out, whatever `limit` asks (dbt Cloud's is 100).
+        self.page_cap = 100
         self.artifacts: dict[str, bytes] = {
             "run_results.json": (SAMPLES / "run_get_artifact_response.json").read_bytes(),
             "manifest.json": b'{"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json"}}',
@@ -235,7 +237,7 @@ def _run_list(api: RecordedApi, request: LoggedRequest, match: re.Match[str]) ->
     order = query.get("order_by", "id")
     runs.sort(key=lambda r: r["id"], reverse=order.startswith("-"))
     offset = int(query.get("offset", 0))
-    limit = min(int(query.get("limit", 100)), 100)
+    limit = min(int(query.get("limit", 100)), api.page_cap)
     page = runs[offset : offset + limit]
     filters = {"account_id": int(match.group(1)), "limit": limit, "offset": offset}
     extra = {"filters": filters, "order_by": order, "pagination": {"count": len(page), "total_count": len(runs)}}
