@@ -254,58 +254,46 @@ class DbtCloudClient:
         )
 
     def _send_with_retries(
-        self, method: str, url: str, *, params: dict[str, Any], json: Any, headers: dict[str, str]
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, Any],
+        headers: dict[str, str],
+        json: Any = None,
+        stream: bool = False,
     ) -> httpx.Response:
+        """Send under the retry policy and return a successful response; a final error status
+        raises its error. With `stream`, the body is left unread for the caller to consume and close."""
         shown = self._shown_headers(headers)
+        shown_url = _display_url(url, params)
         try:
             for attempt in self._retrying(method, url):
                 with attempt:
-                    number = attempt.retry_state.attempt_number
-                    self._emit(RequestSent(method, _display_url(url, params), number, shown))
+                    self._emit(RequestSent(method, shown_url, attempt.retry_state.attempt_number, shown))
                     started = time.monotonic()
-                    response = self._http.request(method, url, params=params or None, json=json, headers=headers)
-                    self._emit(
-                        ResponseReceived(
-                            method, _display_url(url, params), response.status_code, time.monotonic() - started
-                        )
-                    )
+                    request = self._http.build_request(method, url, params=params or None, json=json, headers=headers)
+                    response = self._http.send(request, stream=stream)
+                    self._emit(ResponseReceived(method, shown_url, response.status_code, time.monotonic() - started))
                     if should_retry(method, RetryableStatusError(response)):
+                        response.read()  # the error body, for the message if retries run out
+                        response.close()
                         raise RetryableStatusError(response)
         except RetryableStatusError as exc:
             response = exc.response
         except httpx.TransportError as exc:
             raise _connection_error(exc, method, url) from None
         if response.status_code >= 400:
+            response.read()
+            response.close()
             raise _status_error(response, method)
         return response
 
     @contextmanager
     def _stream_with_retries(self, url: str, params: dict[str, Any]) -> Iterator[httpx.Response]:
-        """Open a streamed GET, retrying failures before the body starts to flow."""
-        headers = self._headers()
-        shown = self._shown_headers(headers)
-        response: httpx.Response | None = None
+        """A streamed GET: retried until the body starts to flow, never after."""
+        response = self._send_with_retries("GET", url, params=params, headers=self._headers(), stream=True)
         try:
-            for attempt in self._retrying("GET", url):
-                with attempt:
-                    number = attempt.retry_state.attempt_number
-                    self._emit(RequestSent("GET", _display_url(url, params), number, shown))
-                    request = self._http.build_request("GET", url, params=params or None, headers=headers)
-                    response = self._http.send(request, stream=True)
-                    self._emit(ResponseReceived("GET", _display_url(url, params), response.status_code, 0.0))
-                    if should_retry("GET", RetryableStatusError(response)):
-                        response.read()
-                        response.close()
-                        raise RetryableStatusError(response)
-        except RetryableStatusError as exc:
-            response = exc.response
-        except httpx.TransportError as exc:
-            raise _connection_error(exc, "GET", url) from None
-        assert response is not None
-        try:
-            if response.status_code >= 400:
-                response.read()
-                raise _status_error(response, "GET")
             yield response
         except httpx.TransportError as exc:
             raise _connection_error(exc, "GET", url, midway=True) from None
