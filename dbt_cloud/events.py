@@ -52,6 +52,28 @@ class DownloadProgress(Event):
     bytes_total: int | None
 
 
+@dataclass(frozen=True)
+class RunStatusChanged(Event):
+    """A run being waited for moved to a new status (codes as the API gives them: 1, 2, 3, 10, 20, 30)."""
+
+    run_id: int
+    status: int
+    status_humanized: str
+    previous_status: int | None
+    #: The run's page in the dbt Cloud UI (or the local runner), when known.
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class RunFinished(Event):
+    """A run being waited for completed (success, error or cancelled)."""
+
+    run_id: int
+    status: int
+    status_humanized: str
+    duration_seconds: float | None = None
+
+
 EventHandler = Callable[[Event], None]
 
 
@@ -69,4 +91,8 @@ def describe(event: Event) -> str:
         )
     if isinstance(event, PageFetched):
         return f"page offset={event.offset} count={event.count} total={event.total_count}"
+    if isinstance(event, RunStatusChanged):
+        return f"run {event.run_id}: {event.status_humanized}"
+    if isinstance(event, RunFinished):
+        return f"run {event.run_id} finished: {event.status_humanized}"
     return repr(event)
