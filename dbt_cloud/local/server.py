@@ -1,0 +1,70 @@
+"""Starting the local runner: open the store, recover runs a dead server left behind, start the
+scheduler, and serve the API with uvicorn on a socket we bind ourselves (so `--port 0` can tell
+which port it got before the first request)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import sys
+from pathlib import Path
+from typing import TextIO
+
+import uvicorn
+
+from dbt_cloud.files import atomic_write
+from dbt_cloud.local.app import create_app
+from dbt_cloud.local.bootstrap import database_path, ensure_account
+from dbt_cloud.local.executor import Executor
+from dbt_cloud.local.store import Store
+
+log = logging.getLogger("dbt_cloud.local")
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(
+    data_dir: Path,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    concurrency: int | None = None,
+    announce: TextIO = sys.stdout,
+) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(database_path(data_dir))
+    account_id, created = ensure_account(store)
+    first_token = store.create_token(account_id, "first start") if created or not store.tokens() else None
+    executor = Executor(store, data_dir, concurrency or os.cpu_count() or 1)
+    sock = bind(host, port)
+    bound_host, bound_port = sock.getsockname()[:2]
+    url = f"http://{bound_host if ':' not in bound_host else f'[{bound_host}]'}:{bound_port}"
+    executor.start()
+    _write_server_file(data_dir, url)
+    print(f"dbt-cloud local runner listening on {url} (data in {data_dir})", file=announce, flush=True)
+    if first_token is not None:
+        print(f"Account {account_id} created. Its API token (shown once): {first_token}", file=announce, flush=True)
+    app = create_app(store, executor, data_dir)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        executor.stop()
+        (data_dir / "server.json").unlink(missing_ok=True)
+        store.close()
+
+
+def _write_server_file(data_dir: Path, url: str) -> None:
+    # Lets `dbt-cloud local` commands and scripts find a running server.
+    with atomic_write(data_dir / "server.json") as handle:
+        handle.write(json.dumps({"url": url, "pid": os.getpid()}).encode())
