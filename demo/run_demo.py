@@ -1,33 +1,35 @@
-"""`make demo`: the CLI end to end, with no dbt Cloud account.
+"""`make demo`: the whole product with no dbt Cloud account.
 
-Until the bundled local runner lands, the demo starts the test suite's recorded API, a real HTTP
-server on 127.0.0.1 that answers with responses captured from dbt Cloud, and drives the installed
-`dbt-cloud` command against it: list, trigger, inspect a run, download an artifact, and show what
-an error looks like. Every step prints the command it runs.
+It starts the bundled local runner (a dbt-Cloud-compatible API on 127.0.0.1 that runs dbt-core),
+registers the demo dbt project (demo/project, DuckDB), and drives the installed `dbt-cloud`
+command against it exactly as against dbt Cloud: trigger a job and wait for it, read its steps and
+logs (a real `dbt build` with real row counts), list and download its artifacts, and show a run
+that fails. Every step prints the command it runs.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shlex
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.support.recorded_api import RecordedApi  # noqa: E402 - after the path is set
-
-TOKEN = "demo-token-not-a-secret"
 OUTPUT = ROOT / "demo" / "output"
+DATA_DIR = OUTPUT / "local-runner"
+EXECUTABLE = Path(sys.executable).parent / "dbt-cloud"
 
 
 def step(title: str, *args: str, env: dict[str, str], expect: int = 0, capture: bool = False) -> str:
     print(f"\n== {title}\n$ dbt-cloud {shlex.join(args)}", flush=True)
-    executable = Path(sys.executable).parent / "dbt-cloud"
     result = subprocess.run(
-        [str(executable), *args], env=env, check=False, stdout=subprocess.PIPE if capture else None, text=True
+        [str(EXECUTABLE), *args], env=env, check=False, stdout=subprocess.PIPE if capture else None, text=True
     )
     if result.returncode != expect:
         raise SystemExit(f"demo step failed: exit {result.returncode}, expected {expect}")
@@ -36,63 +38,130 @@ def step(title: str, *args: str, env: dict[str, str], expect: int = 0, capture: 
     return result.stdout or ""
 
 
+def quiet(*args: str, env: dict[str, str]) -> str:
+    """A command whose output the demo reads rather than shows (it would print a token)."""
+    return subprocess.run([str(EXECUTABLE), *args], env=env, check=True, stdout=subprocess.PIPE, text=True).stdout
+
+
+def start_server(env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+    command = [str(EXECUTABLE), "local", "serve", "--data-dir", str(DATA_DIR), "--port", "0"]
+    print(f"\n== Start the local runner in the background\n$ dbt-cloud {shlex.join(command[1:])} &", flush=True)
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert server.stdout is not None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = server.stdout.readline()
+        if not line:
+            break
+        match = re.search(r"listening on (http://\S+)", line)
+        if match:
+            print(line.rstrip(), flush=True)
+            return server, match.group(1)
+    server.kill()
+    raise SystemExit("the local runner did not start")
+
+
+def wait_for(run_id: int, env: dict[str, str]) -> dict[str, Any]:
+    """Poll the run with `run get`, printing each status change (what `job run --wait` does)."""
+    print(f"$ dbt-cloud run get --run-id {run_id}   (every second, until it completes)", flush=True)
+    last = None
+    while True:
+        run = json.loads(quiet("run", "get", "--run-id", str(run_id), env=env))["data"]
+        if run["status_humanized"] != last:
+            last = run["status_humanized"]
+            print(f"  run {run_id}: {last}", flush=True)
+        if run["is_complete"]:
+            return dict(run)
+        time.sleep(1)
+
+
+def has_option(env: dict[str, str], command: list[str], option: str) -> bool:
+    return option in quiet(*command, "--help", env=env)
+
+
+def trigger_and_wait(job_id: int, cause: str, env: dict[str, str], expect: int) -> dict[str, Any]:
+    if has_option(env, ["job", "run"], "--wait"):
+        output = step(
+            f"Trigger job {job_id} and wait for it",
+            "job", "run", "--job-id", str(job_id), "--cause", cause, "--wait",
+            env=env, expect=expect, capture=True,
+        )  # fmt: skip
+        return dict(json.loads(output)["data"] if '"data"' in output else json.loads(output))
+    output = step(
+        f"Trigger job {job_id}",
+        "job", "run", "--job-id", str(job_id), "--cause", cause, "-o", "ids",
+        env=env, capture=True,
+    )  # fmt: skip
+    run = wait_for(int(output.split()[0]), env)
+    if (run["status"] == 10) != (expect == 0):
+        raise SystemExit(f"demo run ended {run['status_humanized']}: {run['status_message']}")
+    return run
+
+
+def show_step_logs(run_id: int, env: dict[str, str], last_lines: int = 25) -> None:
+    print(f"\n== The steps of run {run_id} and the end of their logs", flush=True)
+    print(f"$ dbt-cloud run get --run-id {run_id} --include-related run_steps", flush=True)
+    run = json.loads(quiet("run", "get", "--run-id", str(run_id), "--include-related", "run_steps", env=env))["data"]
+    for run_step in run["run_steps"]:
+        print(f"-- step {run_step['index']}: {run_step['name']} ({run_step['status_humanized']})")
+        lines = run_step["logs"].splitlines()
+        print("\n".join(f"   {line}" for line in lines[-last_lines:]), flush=True)
+
+
 def main() -> None:
-    api = RecordedApi(token=TOKEN).start()
-    api.add_runs(250, status=10, status_humanized="Success")
-    print(f"Recorded dbt Cloud API listening on {api.url}")
-    env = {
-        **os.environ,
-        "DBT_CLOUD_HOST": api.url,
-        "DBT_CLOUD_API_TOKEN": TOKEN,
-        "DBT_CLOUD_ACCOUNT_ID": "123456",
-        "COLUMNS": "100",
-    }
+    shutil.rmtree(DATA_DIR, ignore_errors=True)
     OUTPUT.mkdir(parents=True, exist_ok=True)
+    base_env = {key: value for key, value in os.environ.items() if not key.startswith("DBT_CLOUD_")}
+    base_env.update({"COLUMNS": "110", "DBT_CLOUD_CONFIG": str(OUTPUT / "config.toml")})
+
+    ids = json.loads(
+        step(
+            "Register the demo dbt project (demo/project) with an environment and jobs",
+            "local", "init", "--data-dir", str(DATA_DIR), "--save-profile", "",
+            env=base_env, capture=True,
+        )  # fmt: skip
+    )
+    print(json.dumps(ids, indent=2))
+    token = quiet("local", "token", "create", "--data-dir", str(DATA_DIR), "--name", "demo", env=base_env).strip()
+    print("\n== Create an API token for the demo (kept in a variable, not shown)")
+    print(f"$ DBT_CLOUD_API_TOKEN=$(dbt-cloud local token create --data-dir {DATA_DIR})")
+
+    server, url = start_server(base_env)
+    env = {
+        **base_env,
+        "DBT_CLOUD_HOST": url,
+        "DBT_CLOUD_API_TOKEN": token,
+        "DBT_CLOUD_ACCOUNT_ID": str(ids["account_id"]),
+        "DBT_CLOUD_PROJECT_ID": str(ids["project_id"]),
+    }
     try:
-        step("Who am I: the account", "account", "get", "-o", "table", env=env)
-        step("The jobs of the account", "job", "list", "-o", "table", env=env)
+        step("The account, as dbt Cloud's API answers it", "account", "get", "-o", "table", env=env)
+        step("Its jobs", "job", "list", "-o", "table", env=env)
+        run = trigger_and_wait(ids["jobs"]["docs"], "make demo", env, expect=0)
+        print(f"Run {run['id']}: {run['status_humanized']} in {run['duration_humanized']}", flush=True)
+        show_step_logs(run["id"], env)
+        step("Its artifacts", "run", "list-artifacts", "--run-id", str(run["id"]), env=env)
+        catalog = OUTPUT / "catalog.json"
         step(
-            "Trigger a run of a job (JSON, as dbt-cloud-cli printed it)",
-            "job",
-            "run",
-            "--job-id",
-            "43167",
-            "--cause",
-            "make demo",
-            "-f",
-            str(OUTPUT / "triggered_run.json"),
+            "Download catalog.json (streamed to a temporary file, renamed when complete)",
+            "run", "get-artifact", "--run-id", str(run["id"]), "--path", "catalog.json", "-f", str(catalog),
             env=env,
-        )
-        ids = step(
-            "Every run: all pages, fetched concurrently", "run", "list", "--all", "-o", "ids", env=env, capture=True
-        )
-        print(f"{len(ids.split())} runs, ids {ids.split()[0]} to {ids.split()[-1]}")
-        step("A run", "run", "get", "--run-id", "34929305", "-o", "table", env=env)
-        step("Its artifacts", "run", "list-artifacts", "--run-id", "34929305", "-o", "table", env=env)
+        )  # fmt: skip
+        nodes = json.loads(catalog.read_text())["nodes"]
+        print(f"{catalog.relative_to(ROOT)}: {len(nodes)} nodes, e.g. {', '.join(sorted(nodes)[:3])}")
+        failed = trigger_and_wait(ids["jobs"]["failing"], "show a failure", env, expect=1)
+        print(f"Run {failed['id']}: {failed['status_humanized']}: {failed['status_message']}", flush=True)
+        show_step_logs(failed["id"], env, last_lines=8)
         step(
-            "Download run_results.json (written whole, or not at all)",
-            "run",
-            "get-artifact",
-            "--run-id",
-            "34929305",
-            "--path",
-            "run_results.json",
-            "-f",
-            str(OUTPUT / "run_results.json"),
-            env=env,
-        )
-        step(
-            "An error is one line, and never shows the token",
-            "job",
-            "get",
-            "--job-id",
-            "1",
-            env={**env, "DBT_CLOUD_API_TOKEN": "wrong-token"},
-            expect=1,
-        )
-        print(f"\nDemo finished: {len(api.requests)} requests served. Files in {OUTPUT}")
+            "An error is one line on stderr and exit code 1 (an unknown run)",
+            "run", "get", "--run-id", "999999",
+            env=env, expect=1,
+        )  # fmt: skip
     finally:
-        api.stop()
+        print("\n== Stop the local runner", flush=True)
+        server.terminate()
+        server.wait(timeout=30)
+    print("\nDemo complete: a real dbt build through a dbt Cloud API, with no account.")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from dbt_cloud.cli import run
 from dbt_cloud.retry import RetryPolicy
+from tests.support.local_runner import LocalRunner, start_local_runner
 from tests.support.recorded_api import RecordedApi
 
 TOKEN = "test-token-7f3a9c"
@@ -54,6 +55,22 @@ def api() -> Iterator[RecordedApi]:
     server = RecordedApi(token=TOKEN).start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def local_runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRunner]:
+    """The bundled local runner, started once for the session, with the demo project registered."""
+    yield from start_local_runner(tmp_path_factory.mktemp("local-runner"))
+
+
+@pytest.fixture
+def local_cli(local_runner: LocalRunner) -> object:
+    """Run the CLI against the local runner."""
+
+    def call(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> Outcome:
+        return invoke(list(args), env={**local_runner.env(), **(env or {})}, stdin=stdin)
+
+    return call
 
 
 def invoke(args: list[str], env: dict[str, str] | None = None, stdin: str | None = None) -> Outcome:
