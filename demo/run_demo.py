@@ -117,9 +117,15 @@ def main() -> None:
     ids = json.loads(
         step(
             "Register the demo dbt project (demo/project) with an environment and jobs",
-            "local", "init", "--data-dir", str(DATA_DIR), "--save-profile", "",
-            env=base_env, capture=True,
-        )  # fmt: skip
+            "local",
+            "init",
+            "--data-dir",
+            str(DATA_DIR),
+            "--save-profile",
+            "",
+            env=base_env,
+            capture=True,
+        )
     )
     print(json.dumps(ids, indent=2))
     token = quiet("local", "token", "create", "--data-dir", str(DATA_DIR), "--name", "demo", env=base_env).strip()

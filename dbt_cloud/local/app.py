@@ -142,7 +142,8 @@ class LocalApi:
 
     def require(self, kind: str, object_id: int, account_id: int) -> dict[str, Any]:
         found = self.store.get(kind, object_id)
-        if found is None or found.get("account_id") != account_id or found.get("state", 1) == 2:
+        owner = found and (found["id"] if kind == "account" else found.get("account_id"))
+        if found is None or owner != account_id or found.get("state", 1) == 2:
             raise not_found(f"{kind.replace('_', ' ').capitalize()} {object_id}")
         return found
 
@@ -153,7 +154,7 @@ class LocalApi:
 
     async def list_accounts(self, request: Request, account_id: int) -> Response:
         account = self.require("account", account_id, account_id)
-        return json_response(envelope([document("account", account)]))
+        return self.listing([document("account", account)], parse_list_query(request), {}, 1)
 
     async def get_account(self, request: Request, account_id: int) -> Response:
         return json_response(envelope(document("account", self.require("account", account_id, account_id))))

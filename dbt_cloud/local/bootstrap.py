@@ -99,14 +99,14 @@ def register_project(
             "account_id": account_id,
             "project_id": project["id"],
             "remote_url": str(folder),
-            "remote_backend": "manual_deploy",
+            "remote_backend": "manual_config",
             "name": folder.name,
             "full_name": str(folder),
             "web_url": folder.as_uri(),
         },
     )
     connection = store.insert(
-        "connection", {"account_id": account_id, "project_id": project["id"], "name": "DuckDB", "type": "duckdb"}
+        "connection", {"account_id": account_id, "project_id": project["id"], "name": "DuckDB", "type": "adapter"}
     )
     store.replace(
         "project", project["id"], {**project, "repository_id": repository["id"], "connection_id": connection["id"]}

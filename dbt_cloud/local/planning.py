@@ -47,6 +47,8 @@ class RunPlan:
     env: dict[str, str] = field(default_factory=dict)
     #: Partial-parse cache of the project, copied in before and out after, so dbt skips re-parsing.
     parse_cache: str | None = None
+    #: The server's process: the worker stops if it dies.
+    server_pid: int = 0
 
 
 def step_name(command: str) -> str:
@@ -121,6 +123,7 @@ def plan_run(store: Store, data_dir: Path, run: dict[str, Any]) -> RunPlan:
         steps=tuple(steps),
         env={**environment_variables(store, run), **run_variables(run)},
         parse_cache=str(data_dir / "cache" / f"project-{run['project_id']}" / "partial_parse.msgpack"),
+        server_pid=os.getpid(),
     )
 
 

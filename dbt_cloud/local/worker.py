@@ -40,7 +40,7 @@ def execute_run(plan: RunPlan) -> None:
     run_dir = Path(plan.run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     _send_console_output_to(run_dir / "console.log")
-    _exit_with_parent()
+    _exit_with_server(plan.server_pid)
     os.environ.update(plan.env)
     os.chdir(plan.project_dir)
     store = Store(Path(plan.db_path))
@@ -158,15 +158,30 @@ def _send_console_output_to(path: Path) -> None:
     os.close(descriptor)
 
 
-def _exit_with_parent() -> None:
+def _exit_with_server(server_pid: int) -> None:
     # If the server dies (even by SIGKILL), a run must not go on writing to the store: the next
-    # server start marks it errored, and an orphan still running dbt would contradict that.
-    parent = os.getppid()
-
+    # server start marks it errored, and an orphan still running dbt would contradict that. The
+    # worker's parent is the forkserver, which outlives the server while it has children, so the
+    # server itself is watched.
     def watch() -> None:
         while True:
-            time.sleep(0.5)
-            if os.getppid() != parent:
+            time.sleep(0.25)
+            if not _alive(server_pid):
                 os._exit(3)
 
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    if server_pid:
+        threading.Thread(target=watch, name="server-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        # A killed server not yet reaped by its parent is a zombie: dead all the same.
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return True

@@ -66,6 +66,7 @@ def test_a_killed_server_errors_the_interrupted_run_and_keeps_everything_else(tm
         assert "stopped while this run was queued" in was_queued["status_message"]
         assert earlier["status"] == 10
         assert jobs_after == jobs_before
-        assert artifact.status_code == 200 and artifact.json()["results"]
+        assert artifact.status_code == 200
+        assert artifact.json()["results"]
     finally:
         runner.stop()

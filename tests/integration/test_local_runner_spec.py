@@ -95,7 +95,15 @@ def answer(runner: LocalRunner, method: str, path: str, **kwargs: Any) -> Any:
     with runner.http() as http:
         response = http.request(method, path, **kwargs)
     assert response.status_code < 300, response.text
-    return response.json()
+    body = response.json()
+    # The spec contradicts itself on one field: a job's `schedule.date` and `schedule.time` are
+    # objects at the job endpoint (as the service answers, see api-samples/job_get_response.json)
+    # but plain strings in the copy of the job embedded in a run. The embedded job is checked
+    # against the job endpoint's schema instead (test_an_embedded_job_equals_the_job).
+    for run in body["data"] if isinstance(body["data"], list) else [body["data"]]:
+        if isinstance(run, dict) and isinstance(run.get("job"), dict):
+            run["job"].pop("schedule", None)
+    return body
 
 
 @pytest.fixture(scope="module")
@@ -114,9 +122,9 @@ def cases(runner: LocalRunner, run_id: int) -> list[tuple[str, str, str, str, di
     a, p, e, j = runner.account_id, runner.project_id, runner.environment_id, runner.jobs["build"]
     v2, v3 = f"/api/v2/accounts/{a}", f"/api/v3/accounts/{a}"
     with runner.http() as http:
-        step_id = http.get(f"{v2}/runs/{run_id}/", params={"include_related": "run_steps"}).json()["data"][
-            "run_steps"
-        ][0]["id"]
+        step_id = http.get(f"{v2}/runs/{run_id}/", params={"include_related": "run_steps"}).json()["data"]["run_steps"][
+            0
+        ]["id"]
         repository_id = http.get(f"{v3}/projects/{p}/").json()["data"]["repository_id"]
         connection_id = http.get(f"{v3}/projects/{p}/").json()["data"]["connection_id"]
     related = {"trigger", "job", "environment", "run_steps"}
@@ -215,6 +223,15 @@ def test_the_trigger_answer_matches_the_spec(local_runner: LocalRunner) -> None:
     )
     jsonschema.validate(body, response_schema("v2", "POST", path, set()))
     local_runner.wait_for_run(body["data"]["id"])
+
+
+def test_an_embedded_job_equals_the_job(local_runner: LocalRunner, finished_run: int) -> None:
+    account = f"/api/v2/accounts/{local_runner.account_id}"
+    with local_runner.http() as http:
+        run = http.get(f"{account}/runs/{finished_run}/", params={"include_related": "job"}).json()["data"]
+        job = http.get(f"{account}/jobs/{run['job_definition_id']}/").json()
+    jsonschema.validate(job, response_schema("v2", "GET", "/api/v2/accounts/{account_id}/jobs/{id}/", set()))
+    assert run["job"] == job["data"]
 
 
 def test_lenient_schemas_still_reject_wrong_types() -> None:
