@@ -98,14 +98,18 @@ def trigger_and_wait(job_id: int, cause: str, env: dict[str, str], expect: int) 
     return run
 
 
-def show_step_logs(run_id: int, env: dict[str, str], last_lines: int = 25) -> None:
-    print(f"\n== The steps of run {run_id} and the end of their logs", flush=True)
+#: Log lines worth showing: rows loaded, models built, failures, and each step's summary.
+WORTH_SHOWING = re.compile(r"INSERT \d+|OK created|FAIL|ERROR|Got \d+ results|Done\.|PASS freshness")
+
+
+def show_step_logs(run_id: int, env: dict[str, str]) -> None:
+    print(f"\n== The steps of run {run_id}, with the telling lines of their logs", flush=True)
     print(f"$ dbt-cloud run get --run-id {run_id} --include-related run_steps", flush=True)
     run = json.loads(quiet("run", "get", "--run-id", str(run_id), "--include-related", "run_steps", env=env))["data"]
     for run_step in run["run_steps"]:
         print(f"-- step {run_step['index']}: {run_step['name']} ({run_step['status_humanized']})")
-        lines = run_step["logs"].splitlines()
-        print("\n".join(f"   {line}" for line in lines[-last_lines:]), flush=True)
+        lines = [line for line in run_step["logs"].splitlines() if WORTH_SHOWING.search(line)]
+        print("\n".join(f"   {line}" for line in lines), flush=True)
 
 
 def main() -> None:
@@ -141,12 +145,16 @@ def main() -> None:
         "DBT_CLOUD_PROJECT_ID": str(ids["project_id"]),
     }
     try:
-        step("The account, as dbt Cloud's API answers it", "account", "get", "-o", "table", env=env)
+        step("The account, as dbt Cloud's API answers it", "account", "list", "-o", "table", env=env)
         step("Its jobs", "job", "list", "-o", "table", env=env)
         run = trigger_and_wait(ids["jobs"]["docs"], "make demo", env, expect=0)
         print(f"Run {run['id']}: {run['status_humanized']} in {run['duration_humanized']}", flush=True)
         show_step_logs(run["id"], env)
-        step("Its artifacts", "run", "list-artifacts", "--run-id", str(run["id"]), env=env)
+        listed = json.loads(
+            step("Its artifacts", "run", "list-artifacts", "--run-id", str(run["id"]), env=env, capture=True)
+        )["data"]
+        top = [name for name in listed if "/" not in name]
+        print(f"{len(listed)} files: {', '.join(top)}, and compiled/ and run/ SQL for each node")
         catalog = OUTPUT / "catalog.json"
         step(
             "Download catalog.json (streamed to a temporary file, renamed when complete)",
@@ -157,7 +165,7 @@ def main() -> None:
         print(f"{catalog.relative_to(ROOT)}: {len(nodes)} nodes, e.g. {', '.join(sorted(nodes)[:3])}")
         failed = trigger_and_wait(ids["jobs"]["failing"], "show a failure", env, expect=1)
         print(f"Run {failed['id']}: {failed['status_humanized']}: {failed['status_message']}", flush=True)
-        show_step_logs(failed["id"], env, last_lines=8)
+        show_step_logs(failed["id"], env)
         step(
             "An error is one line on stderr and exit code 1 (an unknown run)",
             "run", "get", "--run-id", "999999",

@@ -214,7 +214,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 
 def document(kind: str, stored: dict[str, Any]) -> dict[str, Any]:
     """A stored resource with every field of its kind present."""
-    return {**DEFAULTS.get(kind, {}), **stored}
+    return {"id": stored.get("id"), **DEFAULTS.get(kind, {}), **stored}
 
 
 def job_view(job: dict[str, Any]) -> dict[str, Any]:
