@@ -36,7 +36,7 @@ LAZY_GROUPS: dict[str, tuple[str, str]] = {
     "connection": ("dbt_cloud.commands.connection:group", "Warehouse connections of a project."),
     "environment": ("dbt_cloud.commands.environment:group", "Environments: create, get, list, update, delete."),
     "job": ("dbt_cloud.commands.job:group", "Jobs: create, get, list, update, delete, and trigger runs."),
-    "local": ("dbt_cloud.commands.local:group", "Local runner: a dbt Cloud API on this machine that runs dbt for real."),
+    "local": ("dbt_cloud.commands.local:group", "Local runner: a dbt Cloud API here that runs dbt for real."),
     "metadata": ("dbt_cloud.commands.metadata:group", "Discovery (metadata) API: GraphQL queries."),
     "project": ("dbt_cloud.commands.project:group", "Projects: create, get, list, update, delete."),
     "run": ("dbt_cloud.commands.run:group", "Runs: get, list, cancel, and their artifacts."),

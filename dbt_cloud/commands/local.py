@@ -46,7 +46,7 @@ def _resolve_data_dir(data_dir: Path | None) -> Path:
 
 @click.group("local", context_settings=CONTEXT)
 def group() -> None:
-    """Local runner: a dbt Cloud API on this machine that runs dbt for real.
+    """Local runner: a dbt Cloud API here that runs dbt for real.
 
     \b
     dbt-cloud local init               register the demo project (or --project-dir) with jobs
