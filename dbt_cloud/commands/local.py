@@ -24,16 +24,30 @@ def _data_dir_option(function: Any) -> Any:
     )(function)
 
 
+#: What the `[local]` extra installs: module to look for -> package to name if it is missing.
+LOCAL_EXTRA = {
+    "starlette": "starlette",
+    "uvicorn": "uvicorn",
+    "dbt.cli": "dbt-core",
+    "dbt.adapters.duckdb": "dbt-duckdb",
+}
+
+
 def _require_local_extra() -> None:
+    # find_spec, not import: importing dbt-core here would cost seconds and the CLI needs none of it.
+    from importlib.util import find_spec
+
     missing = []
-    for module in ("starlette", "uvicorn", "dbt.cli.main", "dbt.adapters.duckdb"):
+    for module, package in LOCAL_EXTRA.items():
         try:
-            __import__(module)
-        except ImportError:
-            missing.append(module.split(".")[0] if module != "dbt.adapters.duckdb" else "dbt-duckdb")
+            found = find_spec(module) is not None
+        except ModuleNotFoundError:
+            found = False
+        if not found:
+            missing.append(package)
     if missing:
         raise ConfigError(
-            f"The local runner needs packages that are not installed ({', '.join(sorted(set(missing)))})",
+            f"The local runner needs packages that are not installed ({', '.join(missing)})",
             hint="pip install 'dbt-cloud[local]'",
         )
 

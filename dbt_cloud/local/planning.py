@@ -49,6 +49,8 @@ class RunPlan:
     parse_cache: str | None = None
     #: The server's process: the worker stops if it dies.
     server_pid: int = 0
+    #: Artifacts of the failed step a retry resumes from (`dbt retry` reads its run_results.json).
+    resume_from: str | None = None
 
 
 def step_name(command: str) -> str:
@@ -124,6 +126,7 @@ def plan_run(store: Store, data_dir: Path, run: dict[str, Any]) -> RunPlan:
         env={**environment_variables(store, run), **run_variables(run)},
         parse_cache=str(data_dir / "cache" / f"project-{run['project_id']}" / "partial_parse.msgpack"),
         server_pid=os.getpid(),
+        resume_from=settings.get("resume_from"),
     )
 
 

@@ -32,7 +32,20 @@ STEP_ARTIFACTS = ("run_results.json", "manifest.json", "catalog.json", "sources.
 #: Subcommands that take `--threads` (others, such as `deps` or `clean`, reject it).
 #: Colour codes dbt puts in its console messages; the API's logs are plain text.
 ANSI_CODES = re.compile(r"\x1b\[[0-9;]*m")
-PROFILE_COMMANDS = {"build", "run", "test", "seed", "snapshot", "compile", "docs", "source", "show", "list", "ls"}
+PROFILE_COMMANDS = {
+    "build",
+    "run",
+    "test",
+    "seed",
+    "snapshot",
+    "compile",
+    "docs",
+    "source",
+    "show",
+    "list",
+    "ls",
+    "retry",
+}
 
 
 def execute_run(plan: RunPlan) -> None:
@@ -47,6 +60,12 @@ def execute_run(plan: RunPlan) -> None:
     target = run_dir / "target"
     target.mkdir(exist_ok=True)
     _restore_parse_cache(plan, target)
+    if plan.resume_from:
+        # `dbt retry` picks up where the failed run stopped, from that run's results and manifest.
+        for name in ("run_results.json", "manifest.json"):
+            source = Path(plan.resume_from) / name
+            if source.exists():
+                shutil.copy2(source, target / name)
     started = to_api(now())
     if not store.update_run(
         plan.run_id, only_if_status=[RunStatus.STARTING], status=RunStatus.RUNNING, started_at=started

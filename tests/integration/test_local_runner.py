@@ -307,3 +307,66 @@ def test_list_commands_answer(local_runner: LocalRunner, local_cli: Any, command
     outcome = local_cli(*command.split(), env={"DBT_CLOUD_PROJECT_ID": str(local_runner.project_id)})
     assert outcome.exit_code == 0, outcome.stderr
     assert json.loads(outcome.stdout)["data"]
+
+
+def test_rerun_resumes_a_failed_run_from_its_failure(local_runner: LocalRunner, local_cli: Any) -> None:
+    failed = local_runner.wait_for_run(trigger(local_cli, local_runner.jobs["failing"]))
+    assert failed["status"] == 20
+    with local_runner.http() as http:
+        account = f"/api/v2/accounts/{local_runner.account_id}"
+        rerun = http.post(f"{account}/jobs/{local_runner.jobs['failing']}/rerun/").json()["data"]
+        refused = http.post(f"{account}/runs/{rerun['id']}/retry/")
+    assert local_runner.wait_for_run(rerun["id"])["status"] == 20  # the test still fails on the same data
+    steps = data(local_cli("run", "get", "--run-id", str(rerun["id"]), "--include-related", "run_steps"))["run_steps"]
+    assert [step["run_step_command"]["dbt_command"] for step in steps] == ["dbt retry"]
+    # dbt retry reran only what failed: the one test, not the seeds and models before it.
+    assert "1 of 1" in steps[0]["logs"]
+    assert "every_order_is_delivered" in steps[0]["logs"]
+    original = data(local_cli("run", "get", "--run-id", str(failed["id"])))
+    assert original["retrying_run_id"] == rerun["id"]
+    # Retrying a run that has not failed (yet) is refused.
+    assert refused.status_code == 400
+
+
+def test_a_folder_without_a_profile_gets_a_duckdb_warehouse(
+    local_runner: LocalRunner, local_cli: Any, tmp_path: Path
+) -> None:
+    project = tmp_path / "bare_project"
+    (project / "models").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text("name: bare_project\nversion: '1.0'\nprofile: bare_project_nowhere\n")
+    (project / "models" / "numbers.sql").write_text("select 1 as n union all select 2")
+    registered = json.loads(
+        local_cli(
+            "local", "init", "--data-dir", str(local_runner.data_dir), "--project-dir", str(project),
+            "--save-profile", "",
+        ).stdout
+    )  # fmt: skip
+    run = local_runner.wait_for_run(trigger(local_cli, registered["jobs"]["build"]))
+    assert run["status"] == 10, run["status_message"]
+    assert not (project / "profiles.yml").exists(), "the user's folder was written to"
+    assert list((local_runner.data_dir / "warehouses").glob(f"environment-{registered['environment_id']}.duckdb"))
+
+
+def test_environment_variables_reach_the_run(local_runner: LocalRunner, local_cli: Any, tmp_path: Path) -> None:
+    account, project = local_runner.account_id, local_runner.project_id
+    path = f"/api/v3/accounts/{account}/projects/{project}/environment-variables/"
+    with local_runner.http() as http:
+        created = http.post(
+            path, json={"name": "DBT_DEMO_GREETING", "type": "project", "raw_value": "from the project"}
+        ).json()["data"]
+        http.post(
+            path,
+            json={
+                "name": "DBT_DEMO_GREETING",
+                "type": "environment",
+                "environment_id": local_runner.environment_id,
+                "raw_value": "from the environment",
+            },
+        )
+        listing = http.get(f"{path}environment/").json()["data"]
+    assert listing["variables"]["DBT_DEMO_GREETING"]["project"] == {"id": created["id"], "value": "from the project"}
+    run_id = trigger(local_cli, local_runner.jobs["build"], "--steps-override", "dbt run-operation log_greeting")
+    run = local_runner.wait_for_run(run_id)
+    steps = data(local_cli("run", "get", "--run-id", str(run_id), "--include-related", "run_steps"))["run_steps"]
+    assert run["status"] == 10, steps[0]["logs"]
+    assert "greeting: from the environment" in steps[0]["logs"]
