@@ -79,7 +79,9 @@ def observe_statuses(runner: LocalRunner, run_id: int) -> list[int]:
     raise AssertionError(f"run {run_id} never completed: {seen}")
 
 
-def test_a_project_created_through_the_api_runs_end_to_end(local_runner: LocalRunner, local_cli: Any) -> None:
+def test_a_project_created_through_the_api_runs_end_to_end(
+    local_runner: LocalRunner, local_cli: Any, tmp_path: Path
+) -> None:
     project = data(local_cli("project", "create", "--name", "API-made project", "--type", "0"))
     # No repository command yet in the CLI: the client sends the request (the same way any API client would).
     with client_for(local_runner) as client:
@@ -91,6 +93,15 @@ def test_a_project_created_through_the_api_runs_end_to_end(local_runner: LocalRu
                 {"remote_url": (Path(__file__).parents[2] / "demo" / "project").as_uri()},
             )
         ).data
+        # The demo profile reads its warehouse path from this variable (else it writes into the folder).
+        client.send_request(
+            Request(
+                "POST",
+                f"/api/v3/accounts/{local_runner.account_id}/projects/{project['id']}/environment-variables/",
+                {},
+                {"name": "DBT_CLOUD_DEMO_DUCKDB_PATH", "type": "project", "raw_value": str(tmp_path / "w.duckdb")},
+            )
+        )
     fetched = data(local_cli("project", "get", "--project-id", str(project["id"])))
     assert fetched["repository_id"] == repository["id"]
     environment = data(
