@@ -381,3 +381,20 @@ def test_environment_variables_reach_the_run(local_runner: LocalRunner, local_cl
     steps = data(local_cli("run", "get", "--run-id", str(run_id), "--include-related", "run_steps"))["run_steps"]
     assert run["status"] == 10, steps[0]["logs"]
     assert "greeting: from the environment" in steps[0]["logs"]
+
+
+def test_a_jobs_artifacts_come_from_its_latest_successful_run(local_runner: LocalRunner, local_cli: Any) -> None:
+    job_id = local_runner.seed_jobs(1, name="Docs on demand", execute_steps=["dbt seed"])[0]
+    with local_runner.http() as http:
+        account = f"/api/v2/accounts/{local_runner.account_id}"
+        before = http.get(f"{account}/jobs/{job_id}/artifacts/run_results.json")
+        first = local_runner.wait_for_run(trigger(local_cli, job_id))
+        second = local_runner.wait_for_run(trigger(local_cli, job_id, "--generate-docs-override", "true"))
+        catalog = http.get(f"{account}/jobs/{job_id}/artifacts/catalog.json")
+    assert before.status_code == 404
+    assert before.json()["status"]["code"] == 404
+    assert first["status"] == second["status"] == 10
+    assert not first["has_docs_generated"]
+    assert second["has_docs_generated"]
+    assert catalog.status_code == 200
+    assert catalog.json()["metadata"]["dbt_schema_version"].endswith("catalog/v1.json")
