@@ -99,7 +99,9 @@ def trigger_and_wait(job_id: int, cause: str, env: dict[str, str], expect: int) 
 
 
 #: Log lines worth showing: rows loaded, models built, failures, and each step's summary.
-WORTH_SHOWING = re.compile(r"INSERT \d+|OK created|FAIL|ERROR|Got \d+ results|Done\.|PASS freshness|Catalog written")
+WORTH_SHOWING = re.compile(
+    r"INSERT \d+|OK created|FAIL|ERROR|Got \d+ results|Done\.|PASS freshness|Catalog written|Rows in "
+)
 
 
 def show_step_logs(run_id: int, env: dict[str, str]) -> None:

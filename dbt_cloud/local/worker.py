@@ -45,6 +45,9 @@ PROFILE_COMMANDS = {
     "list",
     "ls",
     "retry",
+    "run-operation",
+    "parse",
+    "clone",
 }
 
 

@@ -332,7 +332,7 @@ def test_rerun_resumes_a_failed_run_from_its_failure(local_runner: LocalRunner, 
     assert [step["run_step_command"]["dbt_command"] for step in steps] == ["dbt retry"]
     # dbt retry reran only what failed: the one test, not the seeds and models before it.
     assert "1 of 1" in steps[0]["logs"]
-    assert "every_order_is_delivered" in steps[0]["logs"]
+    assert "assert_rentals_returned_within_a_day" in steps[0]["logs"]
     original = data(local_cli("run", "get", "--run-id", str(failed["id"])))
     assert original["retrying_run_id"] == rerun["id"]
     # Retrying a run that has not failed (yet) is refused.

@@ -1,14 +1,11 @@
--- Revenue per day. Incremental: a run adds the days after the last one already loaded.
-{{ config(materialized='incremental', unique_key='order_date') }}
-
+-- Rentals, ride minutes and fares per day and plan; rentals still out are not billed yet.
 select
-    o.order_date,
-    count(*) as orders,
-    sum(o.quantity * p.price) as revenue
-from {{ ref('stg_orders') }} as o
-join {{ ref('stg_products') }} as p using (product_id)
-where o.status <> 'returned'
-{% if is_incremental() %}
-  and o.order_date > (select max(order_date) from {{ this }})
-{% endif %}
-group by 1
+    rental_date,
+    plan,
+    count(*) as rentals,
+    count(*) filter (where bike_type = 'electric') as electric_rentals,
+    sum(duration_minutes)::bigint as ride_minutes,
+    sum(fare_eur)::decimal(10, 2) as revenue_eur
+from {{ ref('fct_rentals') }}
+where status = 'completed'
+group by rental_date, plan

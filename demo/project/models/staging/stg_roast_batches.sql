@@ -1,7 +1,0 @@
-select
-    batch_id,
-    product_id,
-    kilograms,
-    roast,
-    loaded_at
-from {{ source('roastery', 'roast_batches') }}
