@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +34,7 @@ from dbt_cloud.errors import (
 )
 from dbt_cloud.events import (
     DownloadProgress,
+    Event,
     EventHandler,
     PageFetched,
     RequestSent,
@@ -50,6 +51,7 @@ from dbt_cloud.retry import (
 )
 
 USER_AGENT = f"dbt-cloud/{__version__} (+https://pypi.org/project/dbt-cloud/)"
+DEFAULT_HEADERS = {"User-Agent": USER_AGENT, "Accept": "application/json"}
 MAX_PAGE_SIZE = 100
 PAGE_WORKERS = 4
 DOWNLOAD_CHUNK_BYTES = 1 << 16
@@ -80,8 +82,106 @@ class ApiResponse:
         return total if isinstance(total, int) else None
 
 
-class DbtCloudClient:
-    """One connection to dbt Cloud (or the local runner) with the settings of one invocation."""
+def new_http_client(transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    """A connection pool. It is safe to share between threads, so a program needs one: clients
+    made with `with_options` use the pool of the client they came from. Timeouts are set on each
+    request (they belong to the settings of a call, not to the pool)."""
+    return httpx.Client(
+        transport=transport,
+        headers=DEFAULT_HEADERS,
+        follow_redirects=True,  # httpx drops Authorization when a redirect leaves the host
+    )
+
+
+class ClientBase:
+    """What the sync client and its async twin (`dbt_cloud.async_client`) share: settings, the
+    retry policy, the event stream, URLs and headers, and the checks every answer goes through.
+    Only the sending differs."""
+
+    def __init__(self, settings: Settings, *, on_event: EventHandler | None = None) -> None:
+        self.settings = settings
+        self.retry_policy = RetryPolicy(max_retries=settings.max_retries)
+        self._on_event = on_event
+        self._timeout = httpx.Timeout(settings.timeout, connect=min(settings.timeout, 10.0))
+
+    def emit(self, event: Event) -> None:
+        """Hand an event to this client's handler: work built on the client (waiting for a run,
+        paging) reports through the same stream as the requests it sends."""
+        if self._on_event is not None:
+            self._on_event(event)
+
+    def _emit(self, event: Any) -> None:
+        self.emit(event)
+
+    def _url(self, request: Request) -> str:
+        if request.api is Api.DISCOVERY:
+            return self.settings.graphql_url
+        return f"{self.settings.base_url}{request.path}"
+
+    def _headers(self, api: Api = Api.ADMIN) -> dict[str, str]:
+        # The Discovery API takes only the Bearer form; the Administrative API takes both.
+        scheme = "Bearer" if api is Api.DISCOVERY else "Token"
+        return {"Authorization": f"{scheme} {self.settings.require_token()}"}
+
+    def _pool_headers(self) -> Mapping[str, str]:
+        raise NotImplementedError
+
+    def _shown_headers(self, headers: dict[str, str]) -> tuple[tuple[str, str], ...]:
+        """Headers as the debug log shows them: credentials masked, never printed."""
+        shown = {**dict(self._pool_headers()), **headers}
+        masked = []
+        for name, value in shown.items():
+            if name.lower() in ("authorization", "proxy-authorization", "cookie"):
+                scheme = value.split(" ", 1)[0] if " " in value else ""
+                value = f"{scheme} ****".strip()
+            masked.append((name, value))
+        return tuple(masked)
+
+    def _retry_options(self, method: str, url: str) -> dict[str, Any]:
+        """The retry policy as tenacity's options, for `Retrying` and `AsyncRetrying` alike."""
+        policy = self.retry_policy
+
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            return policy.wait_for(state.attempt_number, exc)
+
+        def before_sleep(state: RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            self._emit(
+                RetryScheduled(
+                    method=method,
+                    url=url,
+                    attempt=state.attempt_number,
+                    wait_seconds=state.upcoming_sleep,
+                    reason=describe(exc) if exc else "unknown",
+                )
+            )
+
+        return {
+            "stop": stop_after_attempt(policy.max_retries + 1),
+            "wait": wait,
+            "retry": retry_if_exception(lambda exc: should_retry(method, exc)),
+            "before_sleep": before_sleep,
+            "reraise": True,
+        }
+
+    def _checked(self, response: httpx.Response, request: Request, url: str, *, envelope: bool) -> ApiResponse:
+        """A read answer, checked: JSON, and the envelope (or GraphQL's errors) saying success."""
+        document = _parse_json(response, request.method)
+        if request.api is Api.DISCOVERY:
+            _check_graphql(document, request.method, url)
+        elif envelope:
+            _check_envelope(document, response, request.method)
+        return ApiResponse(document=document, status_code=response.status_code)
+
+
+class DbtCloudClient(ClientBase):
+    """One connection to dbt Cloud (or the local runner) with the settings of one invocation.
+
+    Safe to use from several threads at once. `with_options` makes a client with other settings
+    or another event handler on the same connection pool, which is how the programmatic runner
+    serves many calls without opening new connections for each.
+    """
 
     def __init__(
         self,
@@ -90,23 +190,28 @@ class DbtCloudClient:
         transport: httpx.BaseTransport | None = None,
         on_event: EventHandler | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        http: httpx.Client | None = None,
     ) -> None:
-        self.settings = settings
-        self.retry_policy = RetryPolicy(max_retries=settings.max_retries)
-        self._on_event = on_event
+        super().__init__(settings, on_event=on_event)
         self._sleep = sleep
-        timeout = httpx.Timeout(settings.timeout, connect=min(settings.timeout, 10.0))
-        self._http = httpx.Client(
-            timeout=timeout,
-            transport=transport,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-            follow_redirects=True,  # httpx drops Authorization when a redirect leaves the host
+        self._owns_http = http is None
+        self._http = http if http is not None else new_http_client(transport)
+
+    def with_options(self, *, settings: Settings | None = None, on_event: EventHandler | None = None) -> DbtCloudClient:
+        """A client on this one's connection pool, with other settings and event handler (this
+        one's when not given). Closing it leaves the pool open; closing this client closes it."""
+        return DbtCloudClient(
+            settings or self.settings,
+            on_event=on_event if on_event is not None else self._on_event,
+            sleep=self._sleep,
+            http=self._http,
         )
 
     # -- lifecycle ----------------------------------------------------------------------------
 
     def close(self) -> None:
-        self._http.close()
+        if self._owns_http:
+            self._http.close()
 
     def __enter__(self) -> DbtCloudClient:
         return self
@@ -125,12 +230,7 @@ class DbtCloudClient:
         response = self._send_with_retries(
             request.method, url, params=request.params, json=request.json, headers=self._headers(request.api)
         )
-        document = _parse_json(response, request.method)
-        if request.api is Api.DISCOVERY:
-            _check_graphql(document, request.method, url)
-        elif envelope:
-            _check_envelope(document, response, request.method)
-        return ApiResponse(document=document, status_code=response.status_code)
+        return self._checked(response, request, url, envelope=envelope)
 
     def send_all(self, command: CommandModel) -> ApiResponse:
         """Every page of a list, fetched concurrently once the total is known, in order, without
@@ -200,58 +300,8 @@ class DbtCloudClient:
 
     # -- internals ----------------------------------------------------------------------------
 
-    def _emit(self, event: Any) -> None:
-        if self._on_event is not None:
-            self._on_event(event)
-
-    def _url(self, request: Request) -> str:
-        if request.api is Api.DISCOVERY:
-            return self.settings.graphql_url
-        return f"{self.settings.base_url}{request.path}"
-
-    def _headers(self, api: Api = Api.ADMIN) -> dict[str, str]:
-        # The Discovery API takes only the Bearer form; the Administrative API takes both.
-        scheme = "Bearer" if api is Api.DISCOVERY else "Token"
-        return {"Authorization": f"{scheme} {self.settings.require_token()}"}
-
-    def _shown_headers(self, headers: dict[str, str]) -> tuple[tuple[str, str], ...]:
-        """Headers as the debug log shows them: credentials masked, never printed."""
-        shown = {**dict(self._http.headers), **headers}
-        masked = []
-        for name, value in shown.items():
-            if name.lower() in ("authorization", "proxy-authorization", "cookie"):
-                scheme = value.split(" ", 1)[0] if " " in value else ""
-                value = f"{scheme} ****".strip()
-            masked.append((name, value))
-        return tuple(masked)
-
-    def _retrying(self, method: str, url: str) -> Retrying:
-        policy = self.retry_policy
-
-        def wait(state: RetryCallState) -> float:
-            exc = state.outcome.exception() if state.outcome else None
-            return policy.wait_for(state.attempt_number, exc)
-
-        def before_sleep(state: RetryCallState) -> None:
-            exc = state.outcome.exception() if state.outcome else None
-            self._emit(
-                RetryScheduled(
-                    method=method,
-                    url=url,
-                    attempt=state.attempt_number,
-                    wait_seconds=state.upcoming_sleep,
-                    reason=describe(exc) if exc else "unknown",
-                )
-            )
-
-        return Retrying(
-            stop=stop_after_attempt(policy.max_retries + 1),
-            wait=wait,
-            retry=retry_if_exception(lambda exc: should_retry(method, exc)),
-            before_sleep=before_sleep,
-            sleep=self._sleep,
-            reraise=True,
-        )
+    def _pool_headers(self) -> Mapping[str, str]:
+        return self._http.headers
 
     def _send_with_retries(
         self,
@@ -268,11 +318,13 @@ class DbtCloudClient:
         shown = self._shown_headers(headers)
         shown_url = _display_url(url, params)
         try:
-            for attempt in self._retrying(method, url):
+            for attempt in Retrying(sleep=self._sleep, **self._retry_options(method, url)):
                 with attempt:
                     self._emit(RequestSent(method, shown_url, attempt.retry_state.attempt_number, shown))
                     started = time.monotonic()
-                    request = self._http.build_request(method, url, params=params or None, json=json, headers=headers)
+                    request = self._http.build_request(
+                        method, url, params=params or None, json=json, headers=headers, timeout=self._timeout
+                    )
                     response = self._http.send(request, stream=stream)
                     self._emit(ResponseReceived(method, shown_url, response.status_code, time.monotonic() - started))
                     if should_retry(method, RetryableStatusError(response)):

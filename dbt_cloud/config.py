@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -236,16 +236,7 @@ class Settings:
                 sources[key] = f"profile {profile_name!r}"
         host = values.get("dbt_cloud_host") or DEFAULT_HOST
         base_url = normalize_host(str(host))
-        token = values.get("api_token")
-        if token is not None:
-            token = str(token).strip()
-            if not token or any(ch.isspace() or not ch.isprintable() for ch in token):
-                # Said without the value: a malformed token is still a secret.
-                raise ConfigError(
-                    "The API token is malformed (empty, or contains spaces or control characters)",
-                    hint="check --api-token or DBT_CLOUD_API_TOKEN",
-                )
-        register_secret(token)
+        token = _checked_token(values.get("api_token"))
         return cls(
             api_token=token,
             base_url=base_url,
@@ -260,6 +251,36 @@ class Settings:
             sources=sources,
         )
 
+    def overlay(
+        self,
+        given: Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Settings:
+        """These settings with the values given laid over them (None leaves a value as it is),
+        checked as `resolve` checks them. A program that built its connection once (a runner
+        given a client) uses this instead of `resolve`: its settings stand in for the environment
+        and the profile, and only what it passes for one call changes."""
+        changes: dict[str, Any] = {}
+        sources = dict(self.sources)
+        for key in PROFILE_KEYS:
+            value = given.get(key)
+            if value is None:
+                continue
+            sources[key] = "command line"
+            if key == "dbt_cloud_host":
+                changes["base_url"] = normalize_host(str(value))
+            elif key == "api_token":
+                changes["api_token"] = _checked_token(value)
+            else:
+                changes[key] = value
+        if timeout is not None:
+            changes["timeout"] = timeout
+        if max_retries is not None:
+            changes["max_retries"] = max_retries
+        return replace(self, **changes, sources=sources) if changes else self
+
     def require_token(self) -> str:
         if not self.api_token:
             raise ConfigError(
@@ -271,3 +292,18 @@ class Settings:
     @property
     def graphql_url(self) -> str:
         return self.metadata_url or metadata_url_for(self.base_url)
+
+
+def _checked_token(token: Any) -> str | None:
+    """The token stripped, refused when malformed, and registered so that nothing prints it."""
+    if token is None:
+        return None
+    text = str(token).strip()
+    if not text or any(ch.isspace() or not ch.isprintable() for ch in text):
+        # Said without the value: a malformed token is still a secret.
+        raise ConfigError(
+            "The API token is malformed (empty, or contains spaces or control characters)",
+            hint="check --api-token or DBT_CLOUD_API_TOKEN",
+        )
+    register_secret(text)
+    return text

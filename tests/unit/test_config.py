@@ -141,3 +141,16 @@ def test_a_malformed_number_in_the_environment_is_reported_by_the_option(api: Re
     assert outcome.exit_code == 2
     assert "'12x' is not a valid integer" in outcome.stderr
     assert invoke(["account", "list"], env=env).exit_code == 0, "a command without --account-id is unaffected"
+
+
+def test_overlay_changes_only_what_is_given_and_checks_it_like_resolve() -> None:
+    base = Settings(api_token=TOKEN, base_url="https://emea.dbt.com", account_id=1, timeout=5.0, max_retries=2)
+    assert base.overlay({"api_token": None, "dbt_cloud_host": None}) is base
+    changed = base.overlay({"dbt_cloud_host": "ab123.us1.dbt.com", "account_id": 7}, max_retries=0)
+    assert (changed.base_url, changed.account_id, changed.api_token) == ("https://ab123.us1.dbt.com", 7, TOKEN)
+    assert (changed.timeout, changed.max_retries) == (5.0, 0)
+    assert changed.sources["account_id"] == "command line"
+    with pytest.raises(ConfigError, match="malformed"):
+        base.overlay({"api_token": "two words"})
+    with pytest.raises(ConfigError, match="Invalid dbt Cloud host"):
+        base.overlay({"dbt_cloud_host": "ftp://x.com"})
