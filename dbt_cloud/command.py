@@ -552,6 +552,10 @@ CommandAction = Callable[[click.Context, CommandModel, dict[str, Any]], None]
 class ModelCommand(click.Command):
     """A click command built from a command model; `self.model` is the model class."""
 
+    #: What the command does with its invocation, when it is more than sending the model
+    #: (set by `commands.base.api_command`; the typed client reads it to do the same).
+    action: Callable[..., Any] | None = None
+
     def __init__(
         self,
         name: str,

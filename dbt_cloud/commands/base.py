@@ -3,20 +3,26 @@ validated model and a client, and the default action (send, print).
 
 A command module only declares models and names them; `api_command` does the rest. Composite
 commands pass their own `action`, which receives the same `Invocation`.
+
+A program that runs commands in process (`dbt_cloud.runner.DbtCloudRunner`) puts an `Embedding` in
+the click context: every `Invocation` then hands its answers to the embedding instead of printing
+them, reports its events to the embedding's listeners, and takes its client from the embedding's
+connection pool. Commands do not know whether they run in a terminal or in a program.
 """
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from dbt_cloud.command import CommandModel, ModelCommand, build_model
+from dbt_cloud.command import CommandModel, ModelCommand, ModelOption, Request, build_model
 from dbt_cloud.config import ENV_VARS, Settings
 from dbt_cloud.defaults import DEFAULT_HOST
 from dbt_cloud.errors import ConfigError, InputError
@@ -25,7 +31,7 @@ from dbt_cloud.output import FORMATS, render
 
 if TYPE_CHECKING:
     from dbt_cloud.client import ApiResponse, DbtCloudClient
-    from dbt_cloud.events import Event
+    from dbt_cloud.events import Event, EventHandler
 
 #: Names of the options every API command has, which are not fields of its model.
 CONNECTION_PARAMS = ("api_token", "dbt_cloud_host", "timeout", "output")
@@ -69,6 +75,47 @@ def all_pages_option() -> click.Option:
     )
 
 
+#: Key of the `Embedding` in `click.Context.meta` (shared by every context of one invocation).
+EMBEDDING_KEY = "dbt_cloud.embedding"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a command answered, as it would have printed it: the document of `model`'s
+    operation, or the bytes of a download."""
+
+    model: type[CommandModel]
+    document: Any = None
+    raw: io.BytesIO | None = None
+
+
+@dataclass
+class Embedding:
+    """How a program running commands in process hooks into them. One per call of the program,
+    so calls made at the same time from several threads share nothing but the connection pool."""
+
+    #: Builds the client of an invocation from its settings and event handler (on a shared pool).
+    connect: Callable[[Settings, EventHandler], DbtCloudClient] | None = None
+    #: Settings that stand in for the environment and the profile (a runner given a client);
+    #: what the call passes on its command line or as keyword arguments still wins.
+    settings: Settings | None = None
+    #: Handlers that see every event of the command.
+    listeners: list[EventHandler] = field(default_factory=list)
+    #: Option values that override those parsed (`invoke(args, job_id=42)`), by parameter name.
+    overrides: dict[str, Any] = field(default_factory=dict)
+    #: Where the answers are rendered as the command line would print them; None: nowhere.
+    stdout: IO[str] | None = None
+    #: Where progress and status lines go; None: nowhere.
+    stderr: IO[str] | None = None
+    #: What the command answered, in order.
+    answers: list[Answer] = field(default_factory=list)
+
+    @staticmethod
+    def of(ctx: click.Context) -> Embedding | None:
+        found = ctx.meta.get(EMBEDDING_KEY)
+        return found if isinstance(found, Embedding) else None
+
+
 @dataclass
 class Invocation:
     """One run of an API command: its validated model, settings, client and output choice."""
@@ -79,40 +126,65 @@ class Invocation:
     output: str
     extras: dict[str, Any] = field(default_factory=dict)
     debug: bool = False
+    #: Handlers that see every event of the client (progress renderers, a program's callbacks).
+    listeners: list[EventHandler] = field(default_factory=list)
+    #: Set when a program runs the command in process; None on the command line.
+    embedding: Embedding | None = None
     _client: DbtCloudClient | None = None
 
     @property
     def client(self) -> DbtCloudClient:
         if self._client is None:
-            from dbt_cloud.client import DbtCloudClient
+            if self.embedding is not None and self.embedding.connect is not None:
+                self._client = self.embedding.connect(self.settings, self.on_event)
+            else:
+                from dbt_cloud.client import DbtCloudClient
 
-            self._client = DbtCloudClient(self.settings, on_event=self.on_event)
+                self._client = DbtCloudClient(self.settings, on_event=self.on_event)
         return self._client
 
     def on_event(self, event: Event) -> None:
+        for listener in self.listeners:
+            listener(event)
         if self.debug:
             from dbt_cloud.events import describe
             from dbt_cloud.redact import redact
 
-            click.echo(redact(f"debug: {describe(event)}"), err=True)
+            self.status(redact(f"debug: {describe(event)}"))
 
     def print(self, document: Any) -> None:
-        """Write the answer to stdout, or atomically to `-f/--file` where the command has it."""
+        """The one place an answer leaves a command: to stdout, atomically to `-f/--file` where the
+        command has it, and to the embedding program when there is one."""
+        if self.embedding is not None:
+            self.embedding.answers.append(Answer(type(self.model), document))
         target = self.extras.get("output_file")
         if target and target != "-":
-            import io
-
             buffer = io.StringIO()
             render(document, self.output, buffer)
             with atomic_write(Path(target)) as handle:
                 handle.write(buffer.getvalue().encode("utf-8"))
             self.status(f"Wrote the answer to {target}")
             return
-        render(document, self.output, sys.stdout)
+        if self.embedding is None:
+            render(document, self.output, sys.stdout)
+        elif self.embedding.stdout is not None:
+            render(document, self.output, self.embedding.stdout)
+
+    def raw_output(self) -> IO[bytes]:
+        """Where a raw answer (an artifact) streams when no file is named: stdout, or a buffer whose
+        bytes become the embedding program's answer."""
+        if self.embedding is None:
+            return sys.stdout.buffer
+        buffer = io.BytesIO()
+        self.embedding.answers.append(Answer(type(self.model), raw=buffer))
+        return buffer
 
     def status(self, message: str) -> None:
-        """Progress for people, on stderr."""
-        click.echo(message, err=True)
+        """Progress for people, on stderr (or the embedding program's stream, if it gave one)."""
+        if self.embedding is None:
+            click.echo(message, err=True)
+        elif self.embedding.stderr is not None:
+            self.embedding.stderr.write(message + "\n")
 
     def close(self) -> None:
         if self._client is not None:
@@ -143,19 +215,33 @@ def invocation_for(
     model_class: type[CommandModel],
     values: Mapping[str, Any],
     extra_names: set[str],
+    *,
+    prepare: Prepare | None = None,
 ) -> Iterator[Invocation]:
+    """The invocation of a command from its parsed option values: overrides of an embedding
+    program applied, `prepare` run, settings resolved, the model validated."""
     from dbt_cloud.cli import RootOptions
 
     root = ctx.find_object(RootOptions) or RootOptions()
+    embedding = Embedding.of(ctx)
     options = dict(values)
+    if embedding is not None:
+        options = _embedded_values(ctx, embedding, options)
+    if prepare is not None:
+        options = prepare(options)
     connection = {name: options.pop(name, None) for name in CONNECTION_PARAMS}
     extras = {name: options.pop(name) for name in list(options) if name in extra_names}
-    settings = Settings.resolve(
-        {"api_token": connection["api_token"], "dbt_cloud_host": connection["dbt_cloud_host"]},
-        profile=root.profile,
-        timeout=connection["timeout"] if connection["timeout"] is not None else root.timeout,
-        max_retries=root.max_retries,
-    )
+    given = {"api_token": connection["api_token"], "dbt_cloud_host": connection["dbt_cloud_host"]}
+    if embedding is not None and embedding.settings is not None:
+        timeout = connection["timeout"] if connection["timeout"] is not None else _root_given(ctx, "timeout")
+        settings = embedding.settings.overlay(given, timeout=timeout, max_retries=_root_given(ctx, "max_retries"))
+    else:
+        settings = Settings.resolve(
+            given,
+            profile=root.profile,
+            timeout=connection["timeout"] if connection["timeout"] is not None else root.timeout,
+            max_retries=root.max_retries,
+        )
     try:
         model = build_model(model_class, options, settings=_settings_values(settings))
     except InputError as exc:
@@ -168,11 +254,56 @@ def invocation_for(
         output=connection["output"] or "json",
         extras=extras,
         debug=root.debug,
+        listeners=list(embedding.listeners) if embedding is not None else [],
+        embedding=embedding,
     )
     try:
         yield invocation
     finally:
         invocation.close()
+
+
+def _embedded_values(ctx: click.Context, embedding: Embedding, values: dict[str, Any]) -> dict[str, Any]:
+    """Option values with the embedding program's overrides laid over them, each converted by its
+    option's own type as if typed on the command line. With settings of its own, the program's
+    settings beat the environment: values click read from environment variables are dropped where
+    a setting supplies them."""
+    from click.core import ParameterSource
+
+    params = {param.name: param for param in ctx.command.params if param.name}
+    for name, value in embedding.overrides.items():
+        param = params.get(name)
+        if param is None:
+            raise click.UsageError(f"No such option: {name!r} (given as a keyword argument)", ctx=ctx)
+        if value is not None and param.multiple and (isinstance(value, (str, bytes)) or not _iterable(value)):
+            value = (value,)
+        values[name] = None if value is None else param.type_cast_value(ctx, value)
+        ctx.set_parameter_source(name, ParameterSource.COMMANDLINE)
+    if embedding.settings is not None:
+        for name, param in params.items():
+            from_settings = name in ("api_token", "dbt_cloud_host") or (
+                isinstance(param, ModelOption) and param.spec.setting is not None
+            )
+            if from_settings and ctx.get_parameter_source(name) is ParameterSource.ENVIRONMENT:
+                values[name] = None
+    return values
+
+
+def _iterable(value: Any) -> bool:
+    try:
+        iter(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _root_given(ctx: click.Context, name: str) -> Any:
+    """A root option (`--timeout`, `--max-retries`) only when given on the command line or as a
+    keyword argument, not its default or environment variable."""
+    from click.core import ParameterSource
+
+    root = ctx.find_root()
+    return root.params.get(name) if root.get_parameter_source(name) is ParameterSource.COMMANDLINE else None
 
 
 def _settings_values(settings: Settings) -> dict[str, Any]:
@@ -223,18 +354,18 @@ def api_command(
     @click.pass_context
     def callback(ctx: click.Context, /, **values: Any) -> None:
         refuse_writes_when_readonly(model_class)
-        if prepare is not None:
-            values = prepare(values)
-        with invocation_for(ctx, model_class, values, extra_names) as invocation:
+        with invocation_for(ctx, model_class, values, extra_names, prepare=prepare) as invocation:
             action(invocation)
 
-    return ModelCommand(
+    command = ModelCommand(
         name,
         model_class,
         callback,
         extra_params=[*extras, *connection_options()],
         help=help,
     )
+    command.action = action
+    return command
 
 
 def command_group(name: str, help: str, commands: list[click.Command]) -> click.Group:
@@ -254,22 +385,39 @@ def deep_merge(current: Any, changes: Any) -> Any:
     return changes
 
 
-def update_from_current(get_model: type[CommandModel]) -> Action:
+@dataclass(frozen=True)
+class UpdateFromCurrent:
     """An update that changes only what was given: fetch the object, lay the given fields over it,
     and send the whole object back. Fields our models do not know are kept as the server sent them.
-    """
-    from dataclasses import replace
 
-    def action(invocation: Invocation) -> None:
-        model = invocation.model
-        keys = {name: getattr(model, name) for name in get_model.model_fields if name in type(model).model_fields}
-        current = invocation.client.send(get_model.model_validate(keys)).data
+    The action of the `update` commands; the typed client (`dbt_cloud.cloud`) finds it on the
+    command and takes the same two steps, sync or async.
+    """
+
+    get_model: type[CommandModel]
+
+    def current_query(self, model: CommandModel) -> CommandModel:
+        """The request for the object as it is now: the update's ids, given to the get model."""
+        fields = type(model).model_fields
+        return self.get_model.model_validate(
+            {name: getattr(model, name) for name in self.get_model.model_fields if name in fields}
+        )
+
+    def merged_request(self, model: CommandModel, current: Any) -> Request:
+        """The update's request, its body the current object with the given fields laid over."""
+        from dataclasses import replace
+
         if not isinstance(current, dict):
             from dbt_cloud.errors import InvalidResponseError
 
             raise InvalidResponseError("The current object could not be read for the update")
-        merged = deep_merge(current, model.body(only_set=True))
-        response = invocation.client.send_request(replace(model.request(), json=merged))
+        return replace(model.request(), json=deep_merge(current, model.body(only_set=True)))
+
+    def __call__(self, invocation: Invocation) -> None:
+        current = invocation.client.send(self.current_query(invocation.model)).data
+        response = invocation.client.send_request(self.merged_request(invocation.model, current))
         invocation.print(response.document)
 
-    return action
+
+def update_from_current(get_model: type[CommandModel]) -> UpdateFromCurrent:
+    return UpdateFromCurrent(get_model)

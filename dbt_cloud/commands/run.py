@@ -106,7 +106,8 @@ def _download(invocation: Invocation) -> None:
     """Stream the artifact to the file (complete or not at all) or to stdout."""
     target = invocation.extras.get("output_file") or "-"
     destination = None if target == "-" else FilePath(target)
-    written = invocation.client.download(invocation.model.request(), destination)
+    sink = invocation.raw_output() if destination is None else None
+    written = invocation.client.download(invocation.model.request(), destination, stdout=sink)
     if destination is not None:
         invocation.status(f"Wrote {written} bytes to {destination}")
 
