@@ -12,20 +12,40 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _PUBLIC: dict[str, str] = {
+    "DbtCloud": "dbt_cloud.cloud",
+    "AsyncDbtCloud": "dbt_cloud.cloud",
+    "DbtCloudRunner": "dbt_cloud.runner",
+    "RunnerResult": "dbt_cloud.runner",
     "DbtCloudClient": "dbt_cloud.client",
+    "AsyncDbtCloudClient": "dbt_cloud.async_client",
     "ApiResponse": "dbt_cloud.client",
     "Settings": "dbt_cloud.config",
     "CommandModel": "dbt_cloud.command",
     "DbtCloudError": "dbt_cloud.errors",
 }
 
-__all__ = ["ApiResponse", "CommandModel", "DbtCloudClient", "DbtCloudError", "Settings", "__version__"]
+__all__ = [
+    "ApiResponse",
+    "AsyncDbtCloud",
+    "AsyncDbtCloudClient",
+    "CommandModel",
+    "DbtCloud",
+    "DbtCloudClient",
+    "DbtCloudError",
+    "DbtCloudRunner",
+    "RunnerResult",
+    "Settings",
+    "__version__",
+]
 
 if TYPE_CHECKING:
+    from dbt_cloud.async_client import AsyncDbtCloudClient
     from dbt_cloud.client import ApiResponse, DbtCloudClient
+    from dbt_cloud.cloud import AsyncDbtCloud, DbtCloud
     from dbt_cloud.command import CommandModel
     from dbt_cloud.config import Settings
     from dbt_cloud.errors import DbtCloudError
+    from dbt_cloud.runner import DbtCloudRunner, RunnerResult
 
 
 def __getattr__(name: str) -> Any:

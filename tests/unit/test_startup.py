@@ -52,3 +52,30 @@ def test_the_lazy_table_agrees_with_each_group(name: str) -> None:
     command = getattr(importlib.import_module(module_name), attribute)
     assert command.name == name
     assert command.get_short_help_str(limit=200) == short_help
+
+
+IMPORT_PROBE = """
+import json, sys
+{statement}
+heavy = ["click", "pydantic", "httpx", "tenacity", "asyncio", "dbt_cloud.client"]
+print(json.dumps({{name: name in sys.modules for name in heavy}}))
+"""
+
+
+def loaded_by(statement: str) -> dict[str, bool]:
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_PROBE.format(statement=statement)], capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_importing_the_package_imports_nothing_heavy() -> None:
+    assert not any(loaded_by("import dbt_cloud").values())
+
+
+@pytest.mark.parametrize("name", ["DbtCloudRunner", "DbtCloud", "AsyncDbtCloud"])
+def test_the_python_api_waits_for_a_request_before_importing_httpx(name: str) -> None:
+    loaded = loaded_by(f"from dbt_cloud import {name}")
+    assert not loaded["httpx"]
+    assert not loaded["tenacity"]
+    assert not loaded["asyncio"], "only the async client needs asyncio"
