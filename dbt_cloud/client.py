@@ -191,20 +191,31 @@ class DbtCloudClient(ClientBase):
         on_event: EventHandler | None = None,
         sleep: Callable[[float], None] = time.sleep,
         http: httpx.Client | None = None,
+        stdout: Callable[[], IO[bytes]] | None = None,
     ) -> None:
         super().__init__(settings, on_event=on_event)
         self._sleep = sleep
         self._owns_http = http is None
         self._http = http if http is not None else new_http_client(transport)
+        #: Where `download(..., destination=None)` streams when given no sink: stdout, unless the
+        #: program that made the client catches raw answers itself (the runner does).
+        self._stdout = stdout
 
-    def with_options(self, *, settings: Settings | None = None, on_event: EventHandler | None = None) -> DbtCloudClient:
-        """A client on this one's connection pool, with other settings and event handler (this
-        one's when not given). Closing it leaves the pool open; closing this client closes it."""
+    def with_options(
+        self,
+        *,
+        settings: Settings | None = None,
+        on_event: EventHandler | None = None,
+        stdout: Callable[[], IO[bytes]] | None = None,
+    ) -> DbtCloudClient:
+        """A client on this one's connection pool, with other settings, event handler or stdout
+        (this one's when not given). Closing it leaves the pool open; closing this client closes it."""
         return DbtCloudClient(
             settings or self.settings,
             on_event=on_event if on_event is not None else self._on_event,
             sleep=self._sleep,
             http=self._http,
+            stdout=stdout or self._stdout,
         )
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -291,7 +302,7 @@ class DbtCloudClient(ClientBase):
         """
         url = self._url(request)
         if destination is None:
-            sink = stdout or sys.stdout.buffer
+            sink = stdout or (self._stdout() if self._stdout is not None else sys.stdout.buffer)
             with self._stream_with_retries(url, request.params) as response:
                 return self._copy(response, sink, "-")
         with atomic_write(destination) as handle, self._stream_with_retries(url, request.params) as response:

@@ -50,7 +50,15 @@ DEFAULT_PAGE_SIZE = 100
 
 @functools.cache
 def group_commands(group: str) -> dict[str, ModelCommand]:
-    """The commands of a command-line group that send a command model, by their Python name."""
+    """The commands of a command-line group that send a command model, by their Python name.
+
+    A composite command may take the place of a plain one on the command line (`run get-artifact`
+    with several paths at once); the plain one then stays in its module's own group
+    (`dbt_cloud.commands.<group>:group`), and the typed client takes it from there.
+    """
+    import importlib
+    import importlib.util
+
     import click
 
     from dbt_cloud.cli import LAZY_GROUPS, cli
@@ -58,12 +66,17 @@ def group_commands(group: str) -> dict[str, ModelCommand]:
 
     if group not in LAZY_GROUPS:
         return {}
-    found = cli.get_command(click.Context(cli), group)
-    if not isinstance(found, click.Group):
-        return {}
-    return {
-        name.replace("-", "_"): command for name, command in found.commands.items() if isinstance(command, ModelCommand)
-    }
+    groups = [cli.get_command(click.Context(cli), group)]
+    plain_module = f"dbt_cloud.commands.{group.replace('-', '_')}"
+    if importlib.util.find_spec(plain_module) is not None:
+        groups.append(getattr(importlib.import_module(plain_module), "group", None))
+    found: dict[str, ModelCommand] = {}
+    for each in groups:
+        if isinstance(each, click.Group):
+            for name, command in each.commands.items():
+                if isinstance(command, ModelCommand):
+                    found.setdefault(name.replace("-", "_"), command)
+    return found
 
 
 def group_names() -> list[str]:

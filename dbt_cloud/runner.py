@@ -15,7 +15,7 @@ terminal and in a program; the one difference is where its answer goes (see
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
@@ -155,13 +155,13 @@ class DbtCloudRunner:
 
     # -- internals ------------------------------------------------------------------------------
 
-    def _connect(self, settings: Settings, on_event: EventHandler) -> DbtCloudClient:
-        """The client of one call: its own settings and events, the shared connection pool."""
+    def _connect(self, settings: Settings, on_event: EventHandler, stdout: Callable[[], IO[bytes]]) -> DbtCloudClient:
+        """The client of one call: its own settings, events and stdout; the shared connection pool."""
         if self._client is not None:
-            return self._client.with_options(settings=settings, on_event=on_event)
+            return self._client.with_options(settings=settings, on_event=on_event, stdout=stdout)
         from dbt_cloud.client import DbtCloudClient
 
-        return DbtCloudClient(settings, on_event=on_event, http=self._shared_pool())
+        return DbtCloudClient(settings, on_event=on_event, http=self._shared_pool(), stdout=stdout)
 
     def _shared_pool(self) -> httpx.Client:
         with self._pool_lock:

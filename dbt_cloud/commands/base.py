@@ -94,8 +94,9 @@ class Embedding:
     """How a program running commands in process hooks into them. One per call of the program,
     so calls made at the same time from several threads share nothing but the connection pool."""
 
-    #: Builds the client of an invocation from its settings and event handler (on a shared pool).
-    connect: Callable[[Settings, EventHandler], DbtCloudClient] | None = None
+    #: Builds the client of an invocation (on a shared pool) from its settings, its event handler,
+    #: and where raw answers (artifacts sent to stdout) go instead of stdout.
+    connect: Callable[[Settings, EventHandler, Callable[[], IO[bytes]]], DbtCloudClient] | None = None
     #: Settings that stand in for the environment and the profile (a runner given a client);
     #: what the call passes on its command line or as keyword arguments still wins.
     settings: Settings | None = None
@@ -136,7 +137,7 @@ class Invocation:
     def client(self) -> DbtCloudClient:
         if self._client is None:
             if self.embedding is not None and self.embedding.connect is not None:
-                self._client = self.embedding.connect(self.settings, self.on_event)
+                self._client = self.embedding.connect(self.settings, self.on_event, self.raw_output)
             else:
                 from dbt_cloud.client import DbtCloudClient
 
@@ -172,7 +173,8 @@ class Invocation:
 
     def raw_output(self) -> IO[bytes]:
         """Where a raw answer (an artifact) streams when no file is named: stdout, or a buffer whose
-        bytes become the embedding program's answer."""
+        bytes become the embedding program's answer. The client of an embedded invocation streams
+        there by itself (`client.download(request, None)`), so commands need not ask."""
         if self.embedding is None:
             return sys.stdout.buffer
         buffer = io.BytesIO()

@@ -106,8 +106,7 @@ def _download(invocation: Invocation) -> None:
     """Stream the artifact to the file (complete or not at all) or to stdout."""
     target = invocation.extras.get("output_file") or "-"
     destination = None if target == "-" else FilePath(target)
-    sink = invocation.raw_output() if destination is None else None
-    written = invocation.client.download(invocation.model.request(), destination, stdout=sink)
+    written = invocation.client.download(invocation.model.request(), destination)
     if destination is not None:
         invocation.status(f"Wrote {written} bytes to {destination}")
 
