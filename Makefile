@@ -35,6 +35,7 @@ docs: install
 bench: install
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/local_runner.py
+	$(BIN)/python benchmarks/runner.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
