@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -189,3 +191,18 @@ def test_the_async_client_shares_the_models_and_the_retry_policy(api: RecordedAp
     assert [(r.reason, r.attempt) for r in retries] == [("HTTP 503", 1)]
     assert len(api.requests_to("GET", r"/jobs/43167/$")) == 3, "503, then the get, then the update's read"
     assert sum(isinstance(event, RequestSent) for event in events) == len(api.requests)
+
+
+def test_one_client_serves_many_threads_at_once(cloud: DbtCloud, api: RecordedApi) -> None:
+    for job in range(16):
+        api.add_runs(3, job_definition_id=500 + job)
+    api.page_cap = 2
+    start = threading.Barrier(16)
+
+    def runs_of(job: int) -> list[int | None]:
+        start.wait()
+        return [run.job_definition_id for run in cloud.run.list(job_id=500 + job)]
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(runs_of, range(16)))
+    assert answers == [[500 + job] * 3 for job in range(16)]
