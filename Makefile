@@ -35,7 +35,7 @@ docs: install
 bench: install
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/local_runner.py
-	$(BIN)/python benchmarks/runner.py
+	$(BIN)/python benchmarks/in_process.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

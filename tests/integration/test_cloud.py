@@ -19,6 +19,7 @@ from dbt_cloud.errors import InputError, NotFoundError
 from dbt_cloud.events import Event, PageFetched, RequestSent, RetryScheduled
 from dbt_cloud.resources import ApiObject, Job, Run
 from tests.conftest import TOKEN
+from tests.support.local_runner import LocalRunner
 from tests.support.recorded_api import RecordedApi, Reply, envelope, sample
 
 HAS_WAITER = importlib.util.find_spec("dbt_cloud.waiter") is not None
@@ -165,6 +166,31 @@ def test_the_async_client_lists_across_pages(api: RecordedApi) -> None:
     assert total == 230
     assert [len(page) for page in pages] == [100, 100, 30]
     assert [e.offset for e in events if isinstance(e, PageFetched)] == [0, 100, 200, 0, 100, 200]
+
+
+def test_the_async_client_lists_250_runs_of_the_local_runner(local_runner: LocalRunner) -> None:
+    job = local_runner.seed_jobs(1, name="Async paging")[0]
+    seeded = local_runner.seed_runs(job, 250)
+    events: list[Event] = []
+
+    async def main() -> list[Any]:
+        async with AsyncDbtCloud(
+            token=local_runner.token,
+            account_id=local_runner.account_id,
+            host=local_runner.base_url,
+            on_event=events.append,
+        ) as cloud:
+            return [run async for run in cloud.run.list(job_id=job, order_by="id")]
+
+    runs = asyncio.run(main())
+    assert [run.id for run in runs] == sorted(seeded)
+    assert {run.job_definition_id for run in runs} == {job}
+    assert all(isinstance(run, Run) and run.is_complete for run in runs)
+    assert [(e.offset, e.count, e.total_count) for e in events if isinstance(e, PageFetched)] == [
+        (0, 100, 250),
+        (100, 100, 250),
+        (200, 50, 250),
+    ]
 
 
 def test_the_async_client_shares_the_models_and_the_retry_policy(api: RecordedApi) -> None:

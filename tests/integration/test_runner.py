@@ -25,6 +25,7 @@ from dbt_cloud.events import Event, PageFetched, RequestSent, ResponseReceived, 
 from dbt_cloud.resources import Job, Run
 from dbt_cloud.runner import DbtCloudRunner, RunnerResult
 from tests.conftest import TOKEN
+from tests.support.local_runner import LocalRunner
 from tests.support.recorded_api import RecordedApi, Reply, envelope, sample
 
 ACCOUNT = "123456"
@@ -308,10 +309,13 @@ def test_a_given_client_supplies_settings_and_its_connection_pool(
 
 
 def test_thirty_two_threads_share_one_runner_and_one_pool(
-    runner: DbtCloudRunner, connected: RecordedApi, monkeypatch: pytest.MonkeyPatch
+    local_runner: LocalRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for job in range(32):
-        connected.add_runs(1, job_definition_id=1000 + job)
+    """Against the bundled local runner: 32 calls in flight at once, each with its own job."""
+    for name, value in local_runner.env().items():
+        monkeypatch.setenv(name, value)
+    jobs = local_runner.seed_jobs(32, name="Threads")
+    runs = {job: local_runner.seed_runs(job, 2) for job in jobs}
     pools_made: list[object] = []
     real_client = httpx.Client
 
@@ -334,20 +338,23 @@ def test_thirty_two_threads_share_one_runner_and_one_pool(
     def one(job: int) -> RunnerResult:
         start.wait()  # all 32 calls in flight together
         if job % 2:
-            return runner.invoke(["run", "list", "--job-id", str(1000 + job)])
-        return runner.invoke(["run", "list", "--job-id", "0"], job_id=1000 + job)
+            return runner.invoke(["run", "list", "--job-id", str(job)])
+        return runner.invoke(["run", "list", "--job-id", "0"], job_id=job)  # the keyword wins
 
     with ThreadPoolExecutor(max_workers=32) as pool:
-        results = list(pool.map(one, range(32)))
+        results = list(pool.map(one, jobs))
     runner.close()
-    for job, result in enumerate(results):
+    for job, result in zip(jobs, results, strict=True):
         assert result.success, result.exception
-        assert [run.job_definition_id for run in result.result] == [1000 + job]
-        assert [run.id for run in result.result] == [job + 1]
+        assert [run.job_definition_id for run in result.result] == [job, job]
+        assert sorted(run.id for run in result.result) == sorted(runs[job])
     assert len(pools_made) == 1, "one connection pool for every call"
-    sent = sorted(event.url for event in events if isinstance(event, RequestSent))
-    runs = f"{connected.url}/api/v2/accounts/{ACCOUNT}/runs/"
-    assert sent == sorted(f"{runs}?job_definition_id={1000 + job}&offset=0&limit=100" for job in range(32))
+    asked = sorted(
+        int(re.search(r"job_definition_id=(\d+)", event.url).group(1))  # type: ignore[union-attr]
+        for event in events
+        if isinstance(event, RequestSent)
+    )
+    assert asked == sorted(jobs), "one request per call, each for its own job"
 
 
 def test_root_options_given_to_a_call_override_the_clients_settings(api: RecordedApi) -> None:

@@ -2,7 +2,7 @@
 script or an orchestrator task does without the library) beside `DbtCloudRunner.invoke` in one
 thread and from 8 threads, and the typed client, against the recorded API on 127.0.0.1.
 
-Measured in one run, written to benchmarks/results/runner.json; the ratios to the subprocess
+Measured in one run, written to benchmarks/results/in_process.json; the ratios to the subprocess
 baseline, not the absolute times, are what carry between machines.
 """
 
@@ -30,7 +30,7 @@ ACCOUNT = "123456"
 SUBPROCESS_CALLS = 5
 IN_PROCESS_CALLS = 300
 THREADS = 8
-RESULTS = Path(__file__).resolve().parent / "results" / "runner.json"
+RESULTS = Path(__file__).resolve().parent / "results" / "in_process.json"
 SCRIPT = str(Path(sys.executable).parent / "dbt-cloud")
 
 
