@@ -79,11 +79,15 @@ def group_commands(group: str) -> dict[str, ModelCommand]:
     return found
 
 
-def group_names() -> list[str]:
-    """Python names of the command-line groups (without importing any of them)."""
+def group_names(*, with_commands: bool = False) -> list[str]:
+    """Python names of the command-line groups: all of them without importing any, or (for `dir`)
+    only those that have commands sending a model (not `configure` or `local`)."""
     from dbt_cloud.cli import LAZY_GROUPS
 
-    return sorted(name.replace("-", "_") for name in LAZY_GROUPS if name != "configure")
+    names = sorted(name.replace("-", "_") for name in LAZY_GROUPS)
+    if with_commands:
+        return [name for name in names if group_commands(name.replace("_", "-"))]
+    return names
 
 
 def build_command(model: type[CommandModel], fields: dict[str, Any], settings: Settings) -> CommandModel:
@@ -260,7 +264,7 @@ class _Groups:
         self._lock = threading.Lock()
 
     def get(self, name: str) -> CommandGroup | None:
-        if name not in group_names():
+        if name not in group_names() or not group_commands(name.replace("_", "-")):
             return None
         with self._lock:
             if name not in self._made:
@@ -344,11 +348,13 @@ class DbtCloud:
     def __getattr__(self, name: str) -> CommandGroup:
         group = self._groups.get(name) if not name.startswith("_") else None
         if group is None:
-            raise AttributeError(f"DbtCloud has no command group {name!r} (it has: {', '.join(group_names())})")
+            raise AttributeError(
+                f"DbtCloud has no command group {name!r} (it has: {', '.join(group_names(with_commands=True))})"
+            )
         return group
 
     def __dir__(self) -> list[str]:
-        return sorted({*super().__dir__(), *group_names()})
+        return sorted({*super().__dir__(), *group_names(with_commands=True)})
 
     def close(self) -> None:
         self.connection.close()
@@ -431,11 +437,13 @@ class AsyncDbtCloud:
     def __getattr__(self, name: str) -> CommandGroup:
         group = self._groups.get(name) if not name.startswith("_") else None
         if group is None:
-            raise AttributeError(f"AsyncDbtCloud has no command group {name!r} (it has: {', '.join(group_names())})")
+            raise AttributeError(
+                f"AsyncDbtCloud has no command group {name!r} (it has: {', '.join(group_names(with_commands=True))})"
+            )
         return group
 
     def __dir__(self) -> list[str]:
-        return sorted({*super().__dir__(), *group_names()})
+        return sorted({*super().__dir__(), *group_names(with_commands=True)})
 
     async def aclose(self) -> None:
         await self.connection.aclose()

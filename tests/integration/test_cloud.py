@@ -72,6 +72,10 @@ def test_bad_arguments_are_reported_by_field_before_anything_is_sent(cloud: DbtC
         cloud.job.launch  # noqa: B018
     with pytest.raises(AttributeError, match="no command group 'jobz'"):
         cloud.jobz  # noqa: B018
+    with pytest.raises(AttributeError, match="no command group 'local'"):
+        cloud.local  # noqa: B018  (a group of the command line that sends no command model)
+    assert {"job", "run", "audit_log"} <= set(dir(cloud))
+    assert not {"local", "configure"} & set(dir(cloud))
     assert api.requests == []
 
 
