@@ -34,6 +34,7 @@ LAZY_GROUPS: dict[str, tuple[str, str]] = {
     "audit-log": ("dbt_cloud.commands.audit_log:group", "Audit log: read recent events."),
     "configure": ("dbt_cloud.commands.configure:configure", "Store connection settings in a named profile."),
     "connection": ("dbt_cloud.commands.connection:group", "Warehouse connections of a project."),
+    "demo": ("dbt_cloud.commands.demo:group", "Demo applications: the catalog explorer."),
     "environment": ("dbt_cloud.commands.environment:group", "Environments: create, get, list, update, delete."),
     "job": ("dbt_cloud.commands.job:group", "Jobs: create, get, list, update, delete, and trigger runs."),
     "local": ("dbt_cloud.commands.local:group", "Local runner: a dbt Cloud API here that runs dbt for real."),
