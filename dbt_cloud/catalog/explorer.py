@@ -123,12 +123,10 @@ class Explorer:
     def table_menu(self, resource_type: str, key: tuple[str | None, str]) -> Screen:
         """The tables of one schema; with many, filtered by what the user types first."""
         state: dict[str, str | None] = {"filter": None}
-        total = sum(
-            1 for e in self.catalog.entries.values() if e.resource_type == resource_type and e.schema_key == key
-        )
         where = ".".join(part for part in key if part)
 
         def show() -> Step:
+            total = len(self.catalog.entries_in(resource_type, key))
             if total > FILTER_ABOVE and state["filter"] is None:
                 state["filter"] = self.prompter.ask(
                     f"{total} {resource_type}s in {where}: type part of a name to filter (or a pattern such as "

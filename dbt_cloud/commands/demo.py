@@ -82,7 +82,9 @@ def resolve_source(
         with client(settings_) as api:
             if run is None:
                 run = latest_run_with_docs(api, account_id, job, status)
-            catalog_file, manifest_file = download_artifacts(api, account_id, run, step, workdir, status)
+            catalog_file, manifest_file = download_artifacts(
+                api, account_id, run, step, workdir, status, with_manifest=manifest is None
+            )
         if manifest is not None:
             return CatalogSource(catalog_file, manifest, True)
         return CatalogSource(catalog_file, manifest_file)
@@ -136,6 +138,8 @@ def download_artifacts(
     step: int | None,
     directory: Path,
     status: Callable[[str], None],
+    *,
+    with_manifest: bool = True,
 ) -> tuple[Path, Path | None]:
     """catalog.json (required) and manifest.json (welcome) of a run, streamed into `directory`."""
     from dbt_cloud.catalog.render import human_bytes
@@ -160,6 +164,8 @@ def download_artifacts(
             body=exc.body,
             hint="only runs that ran `dbt docs generate` have one; check --run-id, or give --job-id or --file",
         ) from None
+    if not with_manifest:
+        return catalog, None
     try:
         manifest: Path | None = fetch("manifest.json")
     except NotFoundError:
@@ -218,6 +224,7 @@ class ManifestLoader:
             if self.source.manifest is not None:
                 from dbt_cloud.catalog.loading import load_manifest
 
+                _announce_big(self.source.manifest, self.warn)
                 try:
                     self._manifest = load_manifest(self.source.manifest)
                 except InputError as exc:
@@ -229,6 +236,22 @@ class ManifestLoader:
 
 def _status(message: str) -> None:
     click.echo(message, err=True)
+
+
+#: Files larger than this get a line on stderr before they are read: it may take a few seconds.
+ANNOUNCE_BYTES = 10 * 1024 * 1024
+
+
+def _announce_big(path: Path, status: Callable[[str], None]) -> None:
+    from dbt_cloud.catalog.loading import catalog_path
+    from dbt_cloud.catalog.render import human_bytes
+
+    try:
+        size = catalog_path(path).stat().st_size
+    except OSError:
+        return  # the loader says what is wrong with it
+    if size > ANNOUNCE_BYTES:
+        status(f"Reading {path.name} ({human_bytes(size)})...")
 
 
 def _settings_factory(ctx: click.Context, values: dict[str, Any]) -> Callable[[], Settings]:
@@ -363,10 +386,9 @@ def data_catalog(ctx: click.Context, /, **values: Any) -> None:
     asks = values["node"] is not None or values["search"] is not None or output_given
     interactive = not asks and sys.stdin.isatty() and sys.stdout.isatty()
     width = shutil.get_terminal_size((100, 24)).columns
-    drawn = ""
     if interactive:
         check_font(values["title_font"])  # before a long download, not after
-        drawn = banner(values["title"], values["title_font"], width)
+        click.echo(banner(values["title"], values["title_font"], width), nl=False)
 
     import tempfile
 
@@ -384,6 +406,7 @@ def data_catalog(ctx: click.Context, /, **values: Any) -> None:
             workdir=Path(workdir),
             status=_status,
         )
+        _announce_big(source.catalog, _status)
         catalog = load_catalog(source.catalog)
         manifest = ManifestLoader(source, _status)
         if source.manifest_required:
@@ -401,7 +424,6 @@ def data_catalog(ctx: click.Context, /, **values: Any) -> None:
             prompter=InquirerPrompter(),
             write=lambda text: click.echo(text, nl=False),
             width=width,
-            banner=drawn,
         )
         explorer.run()
 

@@ -290,3 +290,18 @@ def test_a_downloaded_file_that_is_not_a_catalog(served: RecordedApi, cli: Any) 
     assert outcome.stderr_lines[-1].endswith(
         "catalog.json is a dbt run_results.json (schema run-results v6), not a catalog.json"
     )
+
+
+def test_a_manifest_named_with_a_run_is_used_instead_of_the_run_s(served: RecordedApi, cli: Any) -> None:
+    outcome = cli(
+        "demo", "data-catalog", "--run-id", "9", "--manifest", str(REAL / "manifest.json"), "--node", "orders"
+    )
+    assert outcome.exit_code == 0, outcome.stderr
+    assert _artifact_requests(served) == ["/api/v2/accounts/123456/runs/9/artifacts/catalog.json"]
+    assert json.loads(outcome.stdout)["description"].startswith("This table has basic information about orders")
+
+
+def test_big_files_are_announced_before_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("dbt_cloud.commands.demo.ANNOUNCE_BYTES", 1000)
+    outcome = catalog_cli("-f", str(REAL), "--node", "orders")
+    assert outcome.stderr_lines == ["Reading catalog.json (6.6 KiB)...", "Reading manifest.json (640.5 KiB)..."]
