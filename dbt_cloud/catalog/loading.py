@@ -373,8 +373,9 @@ class Manifest:
         return self._nodes[unique_id]
 
     def _test_index(self) -> dict[str, list[str]]:
-        """Tested node id -> ids of the tests attached to it. dbt names the tested node in
-        `attached_node` (manifest v10 and later); before that, a test of one node depends on it alone."""
+        """Tested node id -> ids of its tests. dbt names the node a generic test tests in
+        `attached_node` (manifest v10 and later); a singular test (a SQL file of its own), or any test
+        of an older manifest, is taken to test the one node it reads, if it reads only one."""
         if self._tests is None:
             index: dict[str, list[str]] = {}
             for unique_id, raw in self._raw.items():

@@ -3,15 +3,13 @@ column is reachable through the menus, and back, search, filter, lineage and qui
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from dbt_cloud.catalog.explorer import FILTER_ABOVE, Action, Explorer
+from dbt_cloud.catalog.explorer import FILTER_ABOVE, Explorer
 from dbt_cloud.catalog.loading import Catalog, Manifest, load_catalog, load_manifest
-from tests.support.catalog_artifacts import ARTIFACT_SET_PARAMS, ARTIFACTS, table, write_catalog
+from tests.support.catalog_artifacts import ARTIFACTS, table, write_catalog
 
 
 class Script:
@@ -173,51 +171,3 @@ def test_a_broken_table_is_reported_and_the_session_goes_on(tmp_path: Path) -> N
     assert "Error: " in output
     assert "model.p.broken is not a valid catalog table: columns.a.type: Field required" in output
     assert "model.p.fine\n" in output
-
-
-# --- every table and every column can be reached through the menus ---------------------------------------
-
-
-class Recorder:
-    """Shows one screen and records what it offered, then quits."""
-
-    def __init__(self) -> None:
-        self.choices: list[tuple[str, Any]] = []
-
-    def choose(self, message: str, choices: Sequence[tuple[str, Any]]) -> Any:
-        self.choices = list(choices)
-        return Action.QUIT
-
-    def ask(self, message: str) -> str:
-        return ""  # a filter prompt: list everything
-
-
-def _offered(screen: Callable[[], Any], recorder: Recorder) -> list[tuple[str, Any]]:
-    recorder.choices = []
-    screen()
-    return [(label, step) for label, step in recorder.choices if callable(step)]
-
-
-@pytest.mark.parametrize("directory", ARTIFACT_SET_PARAMS)
-def test_every_table_and_column_is_reachable(directory: Path) -> None:
-    catalog = load_catalog(directory)
-    manifest = load_manifest(directory / "manifest.json")
-    recorder = Recorder()
-    written: list[str] = []
-    explorer = Explorer(catalog, lambda: manifest, recorder, written.append, width=200)
-    reached: dict[str, str] = {}
-    for kind_label, schema_menu in _offered(explorer.main_menu, recorder):
-        if kind_label.startswith("Search"):
-            continue
-        for _, table_menu in _offered(schema_menu, recorder):
-            for label, node_view in _offered(table_menu, recorder):
-                written.clear()
-                node_view()
-                text = "".join(written)
-                unique_id = text.strip().splitlines()[0]
-                assert label.startswith(catalog.entries[unique_id].name)
-                reached[unique_id] = text
-    assert set(reached) == set(catalog.entries)
-    for unique_id, text in reached.items():
-        for column in catalog.table(unique_id).columns.values():
-            assert f"  {column.name}  " in text, (unique_id, column.name)
