@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from dbt_cloud.catalog.loading import Catalog, Manifest
     from dbt_cloud.client import DbtCloudClient
     from dbt_cloud.config import Settings
+    from dbt_cloud.events import Event
 
 #: dbt-cloud-cli's defaults for the banner.
 DEFAULT_TITLE = "Data Catalog"
@@ -275,18 +276,18 @@ def _settings_factory(ctx: click.Context, values: dict[str, Any]) -> Callable[[]
 
 
 def _client_factory(debug: bool) -> Callable[[Settings], DbtCloudClient]:
+    """A client like every command's: with --debug, its requests logged on stderr, token masked."""
+
+    def log(event: Event) -> None:
+        from dbt_cloud.events import describe
+        from dbt_cloud.redact import redact
+
+        click.echo(redact(f"debug: {describe(event)}"), err=True)
+
     def make(settings: Settings) -> DbtCloudClient:
         from dbt_cloud.client import DbtCloudClient
-        from dbt_cloud.events import Event
 
-        def on_event(event: Event) -> None:
-            if debug:
-                from dbt_cloud.events import describe
-                from dbt_cloud.redact import redact
-
-                click.echo(redact(f"debug: {describe(event)}"), err=True)
-
-        return DbtCloudClient(settings, on_event=on_event)
+        return DbtCloudClient(settings, on_event=log if debug else None)
 
     return make
 
@@ -382,9 +383,11 @@ def data_catalog(ctx: click.Context, /, **values: Any) -> None:
     from dbt_cloud.cli import RootOptions
 
     root = ctx.find_object(RootOptions) or RootOptions()
+    if values["node"] is not None and values["search"] is not None:
+        raise click.UsageError("Give --node or --search, not both")
     output_given = ctx.get_parameter_source("output") is click.core.ParameterSource.COMMANDLINE
-    asks = values["node"] is not None or values["search"] is not None or output_given
-    interactive = not asks and sys.stdin.isatty() and sys.stdout.isatty()
+    prints = values["node"] is not None or values["search"] is not None or output_given
+    interactive = not prints and sys.stdin.isatty() and sys.stdout.isatty()
     width = shutil.get_terminal_size((100, 24)).columns
     if interactive:
         check_font(values["title_font"])  # before a long download, not after

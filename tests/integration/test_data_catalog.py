@@ -305,3 +305,16 @@ def test_big_files_are_announced_before_reading(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr("dbt_cloud.commands.demo.ANNOUNCE_BYTES", 1000)
     outcome = catalog_cli("-f", str(REAL), "--node", "orders")
     assert outcome.stderr_lines == ["Reading catalog.json (6.6 KiB)...", "Reading manifest.json (640.5 KiB)..."]
+
+
+def test_node_and_search_together_is_a_usage_error() -> None:
+    line = _one_line_error(catalog_cli("-f", str(REAL), "--node", "orders", "--search", "id"))
+    assert line == "Error: Give --node or --search, not both (see 'dbt-cloud demo data-catalog --help')"
+
+
+def test_debug_logs_the_downloads_without_the_token(served: RecordedApi, cli: Any) -> None:
+    outcome = cli("--debug", "demo", "data-catalog", "--run-id", "5", "--node", "customers")
+    assert outcome.exit_code == 0, outcome.stderr
+    assert "debug: " in outcome.stderr
+    assert "/runs/5/artifacts/catalog.json" in outcome.stderr
+    assert TOKEN not in outcome.stderr

@@ -93,18 +93,33 @@ class VirtualTerminal:
                 raise AssertionError(f"not on the screen: {missing!r}\n--- screen ---\n{self.text()}")
 
     def press(self, *keys: str) -> None:
-        """Send key names (`down`, `enter`, ...) or text."""
-        for key in keys:
-            while self.pump(0.01) and self.child.isalive() and self._readable():
-                pass  # draw what came before this key first, so the mark falls after it
+        """Type key names (`down`, `enter`, ...) and text, in one write.
+
+        inquirer reads keys with readchar, which discards input that arrives while the program is not
+        reading (it sets the terminal with TCSAFLUSH before each key): what a person types while the
+        screen is still being drawn is lost. So the keys go in one write, once the program has been
+        quiet for a moment (waiting for a key); and if it draws nothing in answer, they were lost,
+        and are typed again.
+        """
+        data = "".join(KEYS.get(key, key) for key in keys)
+        for _ in range(3):
+            self._wait_until_quiet()
             self._mark = len(self.transcript)
-            self.child.send(KEYS.get(key, key))
-            self.pump(0.02)
+            self.child.send(data)
+            deadline = time.monotonic() + 3.0
+            while len(self.transcript) == self._mark and time.monotonic() < deadline:
+                if not self.pump(0.05):
+                    return  # it exited: the keys were read
+            if len(self.transcript) > self._mark:
+                return
+        raise AssertionError(f"the program did not answer {keys!r}\n--- screen ---\n{self.text()}")
 
-    def _readable(self) -> bool:
-        import select
-
-        return bool(select.select([self.child.child_fd], [], [], 0)[0])
+    def _wait_until_quiet(self, seconds: float = 0.3, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            before = len(self.transcript)
+            if not self.pump(seconds) or len(self.transcript) == before:
+                return
 
     def wait_for_exit(self, timeout: float = 20.0) -> int:
         deadline = time.monotonic() + timeout
