@@ -80,13 +80,14 @@ class VirtualTerminal:
 
     def wait_for(self, *texts: str, timeout: float = 20.0) -> str:
         """Wait until every one of `texts` is on the screen, drawn since the last key press (not left
-        over from an earlier screen), and return the screen."""
+        over from an earlier screen), and the program has finished drawing; return the screen."""
         deadline = time.monotonic() + timeout
         while True:
             screen = self.text()
             fresh = self.written_since_key()
             if all(text in screen and text in fresh for text in texts):
-                return screen
+                self._wait_until_quiet()
+                return self.text()
             alive = self.pump()
             if time.monotonic() > deadline or not alive:
                 missing = [text for text in texts if text not in self.text()]
