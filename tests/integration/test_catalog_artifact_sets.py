@@ -165,17 +165,19 @@ def test_descriptions_and_tests_are_joined_for_every_table_and_column(artifacts:
 def test_the_demo_project_through_the_local_runner(local_runner: LocalRunner, demo_project_artifacts: Path) -> None:
     """The command itself, downloading from the local runner: the docs job's latest successful run."""
     outcome = invoke(
-        ["demo", "data-catalog", "--job-id", str(local_runner.jobs["docs"]), "--node", "customer_orders"],
+        ["demo", "data-catalog", "--job-id", str(local_runner.jobs["docs"]), "--node", "fct_rentals"],
         env=local_runner.env(),
     )
     assert outcome.exit_code == 0, outcome.stderr
     assert "the latest successful run of job" in outcome.stderr
     document = json.loads(outcome.stdout)
-    assert document["unique_id"] == "model.dbt_cloud_demo.customer_orders"
-    assert document["description"] == "Customers with their order count and lifetime revenue (returns excluded)."
-    assert document["owner"]["meta"] == "growth-team@roastery.example"
-    assert set(document["tags"]) >= {"finance", "marts"}
-    customer_id = next(c for c in document["columns"] if c["name"] == "customer_id")
-    assert customer_id["description"].startswith("Identifier of a customer, as the web shop assigns it.")
-    assert sorted(t["name"] for t in customer_id["tests"]) == ["not_null", "unique"]
-    assert document["parents"], "a mart has staging parents"
+    assert document["unique_id"] == "model.dbt_cloud_demo.fct_rentals"
+    assert document["description"].startswith("One row per rental, priced, with its stations named.")
+    assert document["owner"]["meta"] == "finance@loopbikes.example"
+    assert {"finance", "marts"} <= set(document["tags"])
+    columns = {column["name"]: column for column in document["columns"]}
+    assert columns["rental_id"]["description"] == "Identifier of the rental."
+    assert sorted(test["name"] for test in columns["rental_id"]["tests"]) == ["not_null", "unique"]
+    assert [test["name"] for test in columns["status"]["tests"]] == ["accepted_values"]
+    assert columns["fare_eur"]["description"].startswith("The fare of a rental, in euros")  # a docs block
+    assert document["parents"], "a mart has parents"
