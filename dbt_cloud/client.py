@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -170,7 +170,7 @@ class ClientBase:
         document = _parse_json(response, request.method)
         if request.api is Api.DISCOVERY:
             _check_graphql(document, request.method, url)
-        elif envelope:
+        elif envelope and document is not None:
             _check_envelope(document, response, request.method)
         return ApiResponse(document=document, status_code=response.status_code)
 
@@ -246,11 +246,17 @@ class DbtCloudClient(ClientBase):
     def send_all(self, command: CommandModel) -> ApiResponse:
         """Every page of a list, fetched concurrently once the total is known, in order, without
         duplicates. The answer looks like one page holding everything."""
-        page_size = min(int(getattr(command, "limit", None) or MAX_PAGE_SIZE), MAX_PAGE_SIZE)
-        start = int(getattr(command, "offset", None) or 0)
+        return self.send_all_request(command.request(), envelope=command.operation.envelope)
+
+    def send_all_request(self, request: Request, *, envelope: bool = True) -> ApiResponse:
+        """`send_all` for a request given by its parts (`dbt-cloud api --all`): pages are the same
+        request with `limit` and `offset` set."""
+        page_size = min(int(request.params.get("limit") or MAX_PAGE_SIZE), MAX_PAGE_SIZE)
+        start = int(request.params.get("offset") or 0)
 
         def page(offset: int) -> ApiResponse:
-            answer = self.send(command.model_copy(update={"limit": page_size, "offset": offset}))
+            params = {**request.params, "limit": page_size, "offset": offset}
+            answer = self.send_request(replace(request, params=params), envelope=envelope)
             items = answer.data if isinstance(answer.data, list) else []
             self._emit(PageFetched(offset=offset, count=len(items), total_count=answer.total_count))
             return answer
@@ -404,8 +410,8 @@ def _parse_json(response: httpx.Response, method: str) -> Any:
     if declared and declared.isdigit() and int(declared) > MAX_JSON_BYTES:
         raise InvalidResponseError(f"The answer to {method} {path} is too large ({declared} bytes)")
     if not response.content.strip():
-        if response.status_code == 204:
-            return None
+        if response.status_code == 204 or method != "GET":
+            return None  # a write (a delete above all) may well answer with nothing
         raise InvalidResponseError(f"dbt Cloud answered {method} {path} with an empty body")
     try:
         return response.json()

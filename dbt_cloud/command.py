@@ -87,6 +87,8 @@ class Param:
     allow_slashes: bool = False
     #: A list sent as one comma-separated query value rather than a repeated parameter.
     comma_separated: bool = False
+    #: The field is the whole request body (a JSON array, or one of several shapes), not one key of it.
+    whole: bool = False
 
 
 def Path(  # noqa: N802 - reads as a marker, like pydantic's Field
@@ -99,8 +101,8 @@ def Query(wire_name: str | None = None, *, comma_separated: bool = False) -> Par
     return Param(Location.QUERY, wire_name, comma_separated=comma_separated)
 
 
-def Body(wire_name: str | None = None) -> Param:  # noqa: N802
-    return Param(Location.BODY, wire_name)
+def Body(wire_name: str | None = None, *, whole: bool = False) -> Param:  # noqa: N802
+    return Param(Location.BODY, wire_name, whole=whole)
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,16 @@ class Request:
     params: dict[str, Any]
     json: Any
     api: Api = Api.ADMIN
+
+
+class BodyPart(BaseModel):
+    """A nested object of a request body (a job's `settings`, a token's permission grant).
+
+    Keys the model does not declare are kept and sent as given: the specs do not describe every
+    nested field the service takes. Keys whose wire name is not a Python name use an alias.
+    """
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
 
 
 class CommandModel(BaseModel):
@@ -179,15 +191,19 @@ class CommandModel(BaseModel):
         payload = self.body() if self.operation.method in ("POST", "PUT", "PATCH") else None
         return Request(self.operation.method, path, params, payload, self.operation.api)
 
-    def body(self, *, only_set: bool = False) -> dict[str, Any]:
+    def body(self, *, only_set: bool = False) -> Any:
         """The JSON body: body fields that have a value (or were set explicitly), under their wire
         names. With `only_set`, just what the caller gave, defaults left out (for merging an
-        update over the current object)."""
+        update over the current object). A `Body(whole=True)` field is the body itself."""
         body: dict[str, Any] = {}
-        given = self.model_dump(mode="json", exclude_unset=True) if only_set else None
+        given = self.model_dump(mode="json", exclude_unset=True, by_alias=True) if only_set else None
         for name, info in type(self).model_fields.items():
             param = field_param(info)
             wire = param.wire_name or name
+            if param.whole:
+                if given is not None:
+                    return given.get(name)
+                return _wire_value(getattr(self, name))
             in_body = param.location is Location.BODY or (param.location is Location.PATH and param.also_body)
             if not in_body:
                 continue
@@ -229,7 +245,7 @@ def _wire_value(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, BaseModel):
-        return value.model_dump(mode="json", exclude_none=True)
+        return value.model_dump(mode="json", exclude_none=True, by_alias=True)
     if isinstance(value, list):
         return [_wire_value(item) for item in value]
     return value
@@ -290,6 +306,18 @@ class StepsParamType(click.ParamType[Any]):
         return ListLiteral(parsed)
 
 
+class LiteralChoice(click.Choice):  # type: ignore[type-arg]
+    """A choice among a `Literal`'s values, converted back to the value's own type (`1`, not `"1"`)."""
+
+    def __init__(self, values: tuple[Any, ...]) -> None:
+        self.values = values
+        super().__init__([str(value) for value in values])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        text = str(super().convert(value, param, ctx))
+        return next(item for item in self.values if str(item) == text)
+
+
 class ListLiteral(list[str]):
     """Marks a list that came from one literal, so `build_model` splices it in."""
 
@@ -333,6 +361,8 @@ class OptionSpec:
     help: str
     envvar: str | None
     setting: str | None
+    #: Where the value goes on the wire ("path", "query", "body"), for grouping the help.
+    location: str | None = None
 
 
 JSON = JsonParamType()
@@ -362,7 +392,7 @@ def _click_type(annotation: Any) -> tuple[click.ParamType[Any], bool]:
             return STEPS, True
         return item_type, True
     if origin is Literal:
-        return click.Choice([str(a) for a in get_args(inner)]), False
+        return LiteralChoice(get_args(inner)), False
     if isinstance(inner, type):
         if issubclass(inner, enum.Enum):
             return EnumChoice(inner), False
@@ -377,7 +407,7 @@ def _click_type(annotation: Any) -> tuple[click.ParamType[Any], bool]:
     return JSON, False  # dicts, sub-models, unions of them, Any
 
 
-def option_spec(name: str, info: FieldInfo) -> OptionSpec:
+def option_spec(name: str, info: FieldInfo, location: str | None = None) -> OptionSpec:
     """The one translation of a model field into a click option. `name` is the field's name, or
     `parent__child` for a field of a flattened sub-model."""
     cli = field_cli(info)
@@ -401,6 +431,7 @@ def option_spec(name: str, info: FieldInfo) -> OptionSpec:
         help=(info.description or "").strip(),
         envvar=cli.envvar,
         setting=cli.setting,
+        location=location,
     )
 
 
@@ -436,6 +467,8 @@ class ModelOption(click.Option):
             **bool_extra,
         )
         self.spec = spec
+        #: The section of `--help` the option is listed in (see ModelCommand.format_options).
+        self.help_section = spec.location
 
 
 def _worth_showing(default: Any) -> bool:
@@ -444,22 +477,24 @@ def _worth_showing(default: Any) -> bool:
     return not (isinstance(default, (tuple, list)) and not default)
 
 
-def option_specs(model: type[BaseModel], prefix: str = "") -> list[OptionSpec]:
+def option_specs(model: type[BaseModel], prefix: str = "", location: str | None = None) -> list[OptionSpec]:
     """Every option a model's fields become, flattened sub-models included: path fields first
-    (the ids that say which object), then the rest in field order."""
+    (the ids that say which object), then query, then body fields, each in field order."""
     specs: list[OptionSpec] = []
     fields = list(model.model_fields.items())
     if issubclass(model, CommandModel):
-        fields.sort(key=lambda item: field_param(item[1]).location is not Location.PATH)
+        order = [Location.PATH, Location.QUERY, Location.BODY]
+        fields.sort(key=lambda item: order.index(field_param(item[1]).location))
     for name, info in fields:
         cli = field_cli(info)
         if cli.hidden:
             continue
+        where = field_param(info).location.value if issubclass(model, CommandModel) else location
         if cli.flatten:
             inner, _ = _strip_optional(info.annotation)
-            specs.extend(option_specs(inner, f"{prefix}{name}__"))
+            specs.extend(option_specs(inner, f"{prefix}{name}__", where))
         else:
-            specs.append(option_spec(f"{prefix}{name}", info))
+            specs.append(option_spec(f"{prefix}{name}", info, where))
     return specs
 
 
@@ -569,13 +604,38 @@ class ModelCommand(click.Command):
         self.model = model
         doc = help if help is not None else (model.__doc__ or "").strip()
         operation = model.operation
-        epilog = f"\b\nAPI: {operation.method} {operation.path}"
+        where = f"{operation.method} {operation.path}"
+        if operation.operation_id:
+            where += f"  ({operation.operation_id})"
+        #: `METHOD /path  (operationId)`, as the API reference names the operation.
         super().__init__(
             name,
             callback=callback,
             params=[*model_options(model), *(extra_params or [])],
             help=doc,
             short_help=short_help,
-            epilog=epilog,
             no_args_is_help=False,
         )
+        self.api_line = where
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_help_text(ctx, formatter)
+        formatter.write_paragraph()
+        with formatter.indentation():
+            formatter.write_text(f"\b\nAPI: {self.api_line}")  # \b: never wrapped, so it can be searched
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Options in sections by where they go: the path (which object), the query, the body,
+        then the options every command has."""
+        sections: dict[str, list[tuple[str, str]]] = {}
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            location = getattr(param, "help_section", None)
+            sections.setdefault(location or "", []).append(record)
+        titles = {"path": "Path options", "query": "Query options", "body": "Body options", "": "Options"}
+        for location in ("path", "query", "body", ""):
+            if sections.get(location):
+                with formatter.section(titles[location]):
+                    formatter.write_dl(sections[location])

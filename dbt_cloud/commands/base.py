@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from dbt_cloud.command import CommandModel, ModelCommand, ModelOption, Request, build_model
+from dbt_cloud.command import JSON, CommandModel, Location, ModelCommand, ModelOption, Request, build_model, field_param
 from dbt_cloud.config import ENV_VARS, Settings
 from dbt_cloud.defaults import DEFAULT_HOST
 from dbt_cloud.errors import ConfigError, InputError
@@ -30,6 +30,7 @@ from dbt_cloud.files import atomic_write
 from dbt_cloud.output import FORMATS, render
 
 if TYPE_CHECKING:
+    from dbt_cloud.cli import RootOptions
     from dbt_cloud.client import ApiResponse, DbtCloudClient
     from dbt_cloud.events import Event, EventHandler
 
@@ -208,7 +209,28 @@ def send_and_print(invocation: Invocation) -> None:
         response = invocation.client.send_all(invocation.model)
     else:
         response = invocation.client.send(invocation.model)
+    print_answer(invocation, response)
+
+
+def print_answer(invocation: Invocation, response: ApiResponse) -> None:
+    """The answer on stdout; an answer without a body (204) prints nothing and says so on stderr."""
+    if response.document is None:
+        invocation.status(f"Done: dbt Cloud answered {response.status_code} with no content.")
+        return
     invocation.print(response.document)
+
+
+SAVE_HELP = "File to write the answer to ('-' for stdout)."
+
+
+def save_answer(invocation: Invocation) -> None:
+    """Stream an answer that is a file (an artifact, a CSV, a ZIP) to `-f/--file`, complete or not
+    at all, or to stdout."""
+    target = invocation.extras.get("output_file") or "-"
+    destination = None if target == "-" else Path(target)
+    written = invocation.client.download(invocation.model.request(), destination)
+    if destination is not None:
+        invocation.status(f"Wrote {written} bytes to {destination}")
 
 
 @contextmanager
@@ -308,6 +330,35 @@ def _root_given(ctx: click.Context, name: str) -> Any:
     return root.params.get(name) if root.get_parameter_source(name) is ParameterSource.COMMANDLINE else None
 
 
+def root_options(ctx: click.Context) -> RootOptions:
+    from dbt_cloud.cli import RootOptions
+
+    return ctx.find_object(RootOptions) or RootOptions()
+
+
+#: Settings that fill ids of a path: the command line, DBT_CLOUD_* variables, or the profile.
+SCOPE_SETTINGS = ("account_id", "project_id", "environment_id", "job_id")
+
+
+def settings_for(ctx: click.Context, connection: Mapping[str, Any]) -> Settings:
+    """The settings of a command that has no model (`dbt-cloud api`): the connection options given
+    (`api_token`, `dbt_cloud_host`, `timeout`, and any of SCOPE_SETTINGS), then the root options,
+    an embedding program's settings, the environment and the profile."""
+    root = root_options(ctx)
+    given = {key: connection.get(key) for key in ("api_token", "dbt_cloud_host", *SCOPE_SETTINGS)}
+    timeout = connection.get("timeout")
+    embedding = Embedding.of(ctx)
+    if embedding is not None and embedding.settings is not None:
+        timeout = timeout if timeout is not None else _root_given(ctx, "timeout")
+        return embedding.settings.overlay(given, timeout=timeout, max_retries=_root_given(ctx, "max_retries"))
+    return Settings.resolve(
+        given,
+        profile=root.profile,
+        timeout=timeout if timeout is not None else root.timeout,
+        max_retries=root.max_retries,
+    )
+
+
 def _settings_values(settings: Settings) -> dict[str, Any]:
     return {
         "account_id": settings.account_id,
@@ -322,9 +373,13 @@ READONLY_ENV_VAR = "DBT_CLOUD_READONLY"
 
 def refuse_writes_when_readonly(model_class: type[CommandModel]) -> None:
     """dbt-cloud-cli's read-only switch: with DBT_CLOUD_READONLY set, nothing that changes state runs."""
+    refuse_write_when_readonly(model_class.operation.method)
+
+
+def refuse_write_when_readonly(method: str) -> None:
     import os
 
-    if model_class.operation.method == "GET":
+    if method == "GET":
         return
     if os.environ.get(READONLY_ENV_VAR, "").strip().lower() in ("1", "true", "yes"):
         raise ConfigError(
@@ -335,6 +390,65 @@ def refuse_writes_when_readonly(model_class: type[CommandModel]) -> None:
 
 Prepare = Callable[[dict[str, Any]], dict[str, Any]]
 
+#: The parameter name of `--body` (a field may be called `body`; this name is never a field's).
+BODY_PARAM = "request_body"
+
+
+class BodyOption(click.Option):
+    """`--body`: the request body as JSON or @file.json, listed with the body options."""
+
+    help_section = "body"
+
+    def __init__(self) -> None:
+        super().__init__(
+            ["--body", BODY_PARAM],
+            type=JSON,
+            help="The request body as JSON, or @file.json. The options above set single fields and "
+            "win over the same fields in it.",
+        )
+
+
+def take_body(model_class: type[CommandModel]) -> Prepare:
+    """Lay the fields of `--body` under the options that were given: an option wins over the same
+    key in the JSON. A key the operation does not take is an error, named."""
+    by_wire: dict[str, str] = {}
+    for name, info in model_class.model_fields.items():
+        param = field_param(info)
+        if param.location is Location.BODY or (param.location is Location.PATH and param.also_body):
+            by_wire[param.wire_name or name] = name
+
+    def prepare(values: dict[str, Any]) -> dict[str, Any]:
+        given = values.pop(BODY_PARAM, None)
+        if given is None:
+            return values
+        if not isinstance(given, dict):
+            raise InputError("--body must be a JSON object (its keys are the fields of the request)")
+        unknown = sorted(set(given) - set(by_wire))
+        if unknown:
+            known = ", ".join(sorted(by_wire))
+            raise InputError(f"--body has fields this operation does not take: {', '.join(unknown)} (it takes {known})")
+        for wire, value in given.items():
+            name = by_wire[wire]
+            if values.get(name) is None or values.get(name) == ():
+                values[name] = value
+        return values
+
+    return prepare
+
+
+def _chain(steps: list[Prepare]) -> Prepare | None:
+    if not steps:
+        return None
+    if len(steps) == 1:
+        return steps[0]
+
+    def prepare(values: dict[str, Any]) -> dict[str, Any]:
+        for step in steps:
+            values = step(values)
+        return values
+
+    return prepare
+
 
 def api_command(
     name: str,
@@ -344,19 +458,24 @@ def api_command(
     extra_params: list[click.Parameter] | None = None,
     prepare: Prepare | None = None,
     help: str | None = None,
+    body: bool = False,
 ) -> ModelCommand:
     """A click command for a command model: its fields as options, the connection options, and
     `--all` where the operation pages. `prepare` may adjust the option values before validation
-    (e.g. read a field's value from a file option)."""
+    (e.g. read a field's value from a file option); `body` adds `--body` for the whole request
+    body as JSON."""
     extras = list(extra_params or [])
     if model_class.operation.paginated:
         extras.append(all_pages_option())
-    extra_names = {param.name for param in extras if param.name}
+    if body:
+        extras.insert(0, BodyOption())
+    extra_names = {param.name for param in extras if param.name and param.name != BODY_PARAM}
+    steps = _chain([step for step in (take_body(model_class) if body else None, prepare) if step is not None])
 
     @click.pass_context
     def callback(ctx: click.Context, /, **values: Any) -> None:
         refuse_writes_when_readonly(model_class)
-        with invocation_for(ctx, model_class, values, extra_names, prepare=prepare) as invocation:
+        with invocation_for(ctx, model_class, values, extra_names, prepare=steps) as invocation:
             action(invocation)
 
     command = ModelCommand(
@@ -370,9 +489,19 @@ def api_command(
     return command
 
 
-def command_group(name: str, help: str, commands: list[click.Command]) -> click.Group:
+def command_group(name: str, help: str, commands: Sequence[click.Command]) -> click.Group:
     group = click.Group(name, help=help, context_settings={"help_option_names": ["-h", "--help"]})
     for command in commands:
+        group.add_command(command)
+    return group
+
+
+def extend_group(base: click.Group, commands: Sequence[click.Command], *, help: str | None = None) -> click.Group:
+    """A new group with `base`'s commands and `commands`; a command of the same name replaces the
+    base's. This is how a hand-written module builds on a generated group (and a composite module
+    on a hand-written one) without either editing the other; `base` is left as it is."""
+    group = click.Group(base.name, help=help or base.help, context_settings=dict(base.context_settings))
+    for command in [*base.commands.values(), *commands]:
         group.add_command(command)
     return group
 
@@ -393,17 +522,30 @@ class UpdateFromCurrent:
     and send the whole object back. Fields our models do not know are kept as the server sent them.
 
     The action of the `update` commands; the typed client (`dbt_cloud.cloud`) finds it on the
-    command and takes the same two steps, sync or async.
+    command and takes the same two steps, sync or async. `get_model` may be a `module:Class`
+    name, imported when the update runs: a generated module names a hand-written getter this way,
+    without importing it.
     """
 
-    get_model: type[CommandModel]
+    get_model: type[CommandModel] | str
+
+    @property
+    def getter(self) -> type[CommandModel]:
+        if not isinstance(self.get_model, str):
+            return self.get_model
+        import importlib
+
+        module_name, attribute = self.get_model.split(":")
+        found = getattr(importlib.import_module(module_name), attribute)
+        if not (isinstance(found, type) and issubclass(found, CommandModel)):
+            raise TypeError(f"{self.get_model} is not a command model")
+        return found
 
     def current_query(self, model: CommandModel) -> CommandModel:
         """The request for the object as it is now: the update's ids, given to the get model."""
         fields = type(model).model_fields
-        return self.get_model.model_validate(
-            {name: getattr(model, name) for name in self.get_model.model_fields if name in fields}
-        )
+        getter = self.getter
+        return getter.model_validate({name: getattr(model, name) for name in getter.model_fields if name in fields})
 
     def merged_request(self, model: CommandModel, current: Any) -> Request:
         """The update's request, its body the current object with the given fields laid over."""
@@ -417,9 +559,10 @@ class UpdateFromCurrent:
 
     def __call__(self, invocation: Invocation) -> None:
         current = invocation.client.send(self.current_query(invocation.model)).data
-        response = invocation.client.send_request(self.merged_request(invocation.model, current))
-        invocation.print(response.document)
+        request = self.merged_request(invocation.model, current)
+        response = invocation.client.send_request(request, envelope=invocation.model.operation.envelope)
+        print_answer(invocation, response)
 
 
-def update_from_current(get_model: type[CommandModel]) -> UpdateFromCurrent:
+def update_from_current(get_model: type[CommandModel] | str) -> UpdateFromCurrent:
     return UpdateFromCurrent(get_model)
