@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint typecheck unit bench docs clean
+.PHONY: demo test install lint typecheck unit bench docs generate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ demo: install
 
 docs: install
 	$(BIN)/python scripts/gen_reference.py
+
+# The command modules of dbt_cloud/commands/generated/, from spec/ and scripts/command_overrides.toml.
+generate: install
+	$(BIN)/python scripts/generate_commands.py
 
 bench: install
 	$(BIN)/python benchmarks/startup.py

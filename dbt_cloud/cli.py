@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 import click
 
 from dbt_cloud import __version__
+from dbt_cloud.commands.generated import GROUPS as GENERATED_GROUPS
 from dbt_cloud.defaults import (
     DEBUG_ENV_VAR,
     DEFAULT_MAX_RETRIES,
@@ -29,9 +30,13 @@ from dbt_cloud.errors import EXIT_FAILURE, EXIT_USAGE, DbtCloudError
 
 #: Group name -> (module:attribute, one-line help). The help is here so that the root `--help`
 #: can list every group without importing any of them; a test keeps it equal to the group's own.
+#: These are the hand-written groups; the groups generated from the OpenAPI specs come from
+#: dbt_cloud.commands.generated.GROUPS, and an entry here of the same name takes one over.
 LAZY_GROUPS: dict[str, tuple[str, str]] = {
-    "account": ("dbt_cloud.commands.account:group", "Accounts: get and list."),
-    "audit-log": ("dbt_cloud.commands.audit_log:group", "Audit log: read recent events."),
+    "account": ("dbt_cloud.commands.account:group", "Accounts: get, list and update."),
+    "api": ("dbt_cloud.commands.api:api", "Send any request to the dbt Cloud API (METHOD PATH)."),
+    "audit-log": ("dbt_cloud.commands.audit_log:group", "Audit log: recent events, CSV downloads and bulk exports."),
+    "commands": ("dbt_cloud.commands.listing:commands", "List every command with its API operation."),
     "configure": ("dbt_cloud.commands.configure:configure", "Store connection settings in a named profile."),
     "connection": ("dbt_cloud.commands.connection:group", "Warehouse connections of a project."),
     "demo": ("dbt_cloud.commands.demo:group", "Demo applications: the catalog explorer."),
@@ -42,6 +47,11 @@ LAZY_GROUPS: dict[str, tuple[str, str]] = {
     "project": ("dbt_cloud.commands.project:group", "Projects: create, get, list, update, delete."),
     "run": ("dbt_cloud.commands.run:group", "Runs: get, list, cancel, and their artifacts."),
 }
+
+
+def lazy_groups() -> dict[str, tuple[str, str]]:
+    """Every group of the root: the generated ones, with the hand-written ones over them."""
+    return {**GENERATED_GROUPS, **LAZY_GROUPS}
 
 
 class RootOptions(NamedTuple):
@@ -92,7 +102,7 @@ class LazyGroup(click.Group):
 
 @click.group(
     cls=LazyGroup,
-    lazy=LAZY_GROUPS,
+    lazy=lazy_groups(),
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.version_option(__version__, "--version", package_name="dbt-cloud", message="dbt-cloud %(version)s")

@@ -1,4 +1,9 @@
-"""`dbt-cloud audit-log`: recent audit log events (Enterprise plans)."""
+"""`dbt-cloud audit-log`: recent audit log events (Enterprise plans).
+
+dbt-cloud-cli's commands, written by hand; the rest of the group (`download`, `export`, `export-
+status`, `download-export`) is generated in dbt_cloud/commands/generated/audit_log.py, which this
+module extends.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,9 @@ from typing import Annotated, ClassVar
 from pydantic import Field
 
 from dbt_cloud.command import CommandModel, Operation, Query
-from dbt_cloud.commands.base import api_command, command_group
+from dbt_cloud.commands.base import api_command, extend_group
 from dbt_cloud.commands.fields import AccountId
+from dbt_cloud.commands.generated import audit_log as generated
 
 
 class AuditLogGet(CommandModel):
@@ -24,4 +30,8 @@ class AuditLogGet(CommandModel):
     limit: Annotated[int, Query(), Field(ge=1, le=100, description="How many events to return (1 to 100).")] = 100
 
 
-group = command_group("audit-log", "Audit log: read recent events.", [api_command("get", AuditLogGet)])
+group = extend_group(
+    generated.group,
+    [api_command("get", AuditLogGet)],
+    help="Audit log: recent events, CSV downloads and bulk exports.",
+)

@@ -1,4 +1,8 @@
-"""`dbt-cloud connection`: warehouse connections of a project (API v3)."""
+"""`dbt-cloud connection`: warehouse connections of a project (API v3).
+
+dbt-cloud-cli's commands, written by hand; the rest of the group (`update`) is generated in
+dbt_cloud/commands/generated/connection.py, which this module extends.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import click
 from pydantic import Field
 
 from dbt_cloud.command import Body, CommandModel, Operation, Path
-from dbt_cloud.commands.base import Invocation, api_command, command_group, send_and_print
+from dbt_cloud.commands.base import Invocation, api_command, extend_group, send_and_print
 from dbt_cloud.commands.fields import (
     AccountId,
     AccountIdInBody,
@@ -19,6 +23,7 @@ from dbt_cloud.commands.fields import (
     ProjectIdInBody,
     State,
 )
+from dbt_cloud.commands.generated import connection as generated
 
 ConnectionId = Annotated[int, Path("id"), Field(description="ID of the connection.")]
 CONNECTIONS = "/api/v3/accounts/{account_id}/projects/{project_id}/connections/"
@@ -114,13 +119,13 @@ _create.context_settings.update(ignore_unknown_options=True, allow_extra_args=Tr
 _create.ignore_unknown_options = True
 _create.allow_extra_args = True
 
-group = command_group(
-    "connection",
-    "Warehouse connections of a project.",
+group = extend_group(
+    generated.group,
     [
         api_command("list", ConnectionList),
         api_command("get", ConnectionGet),
         _create,
         api_command("delete", ConnectionDelete),
     ],
+    help="Warehouse connections of a project.",
 )

@@ -1,4 +1,8 @@
-"""`dbt-cloud environment`: environments of a project (API v3)."""
+"""`dbt-cloud environment`: environments of a project (API v3).
+
+dbt-cloud-cli's commands, written by hand; the rest of the group (`delete-sao-cache` and the v2
+commands) is generated in dbt_cloud/commands/generated/environment.py, which this module extends.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import Field
 
 from dbt_cloud.command import Body, Cli, CommandModel, Operation, Path, Query
-from dbt_cloud.commands.base import api_command, command_group, update_from_current
+from dbt_cloud.commands.base import api_command, extend_group, update_from_current
 from dbt_cloud.commands.fields import (
     AccountId,
     AccountIdInBody,
@@ -20,6 +24,7 @@ from dbt_cloud.commands.fields import (
     ProjectIdInBody,
     State,
 )
+from dbt_cloud.commands.generated import environment as generated
 
 ENVIRONMENTS = "/api/v3/accounts/{account_id}/projects/{project_id}/environments/"
 
@@ -130,9 +135,8 @@ class EnvironmentDelete(CommandModel):
     environment_id: EnvironmentIdExplicit
 
 
-group = command_group(
-    "environment",
-    "Environments: create, get, list, update, delete.",
+group = extend_group(
+    generated.group,
     [
         api_command("list", EnvironmentList),
         api_command("get", EnvironmentGet),
@@ -140,4 +144,5 @@ group = command_group(
         api_command("update", EnvironmentUpdate, action=update_from_current(EnvironmentGet)),
         api_command("delete", EnvironmentDelete),
     ],
+    help="Environments: create, get, list, update, delete.",
 )

@@ -1,4 +1,8 @@
-"""`dbt-cloud job`: job definitions and triggering their runs (API v2)."""
+"""`dbt-cloud job`: job definitions and triggering their runs (API v2).
+
+dbt-cloud-cli's commands, written by hand; the rest of the group (`rerun`, `get-artifact`) is
+generated in dbt_cloud/commands/generated/job.py, which this module extends.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,9 @@ from typing import Annotated, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from dbt_cloud.command import Body, Cli, CommandModel, Operation, Path, Query
-from dbt_cloud.commands.base import api_command, command_group, output_file_option, update_from_current
+from dbt_cloud.commands.base import api_command, extend_group, output_file_option, update_from_current
 from dbt_cloud.commands.fields import AccountId, IncludeRelated, Limit, Offset, OrderBy, State
+from dbt_cloud.commands.generated import job as generated
 
 JOBS = "/api/v2/accounts/{account_id}/jobs/"
 
@@ -262,9 +267,8 @@ class JobRun(CommandModel):
     ] = None
 
 
-group = command_group(
-    "job",
-    "Jobs: create, get, list, update, delete, and trigger runs.",
+group = extend_group(
+    generated.group,
     [
         api_command("list", JobList),
         api_command("get", JobGet),
@@ -273,4 +277,5 @@ group = command_group(
         api_command("delete", JobDelete),
         api_command("run", JobRun, extra_params=[output_file_option()]),
     ],
+    help="Jobs: create, get, list, update, delete, and trigger runs.",
 )

@@ -1,4 +1,8 @@
-"""`dbt-cloud project`: projects of an account (API v3)."""
+"""`dbt-cloud project`: projects of an account (API v3).
+
+dbt-cloud-cli's commands, written by hand; the rest of the group (the v2 commands) is generated in
+dbt_cloud/commands/generated/project.py, which this module extends.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,9 @@ from typing import Annotated, ClassVar
 from pydantic import Field
 
 from dbt_cloud.command import Body, Cli, CommandModel, Operation, Path, Query
-from dbt_cloud.commands.base import api_command, command_group, update_from_current
+from dbt_cloud.commands.base import api_command, extend_group, update_from_current
 from dbt_cloud.commands.fields import AccountId, AccountIdInBody, IncludeRelated, Limit, Offset, OrderBy, State
+from dbt_cloud.commands.generated import project as generated
 
 PROJECTS = "/api/v3/accounts/{account_id}/projects/"
 
@@ -88,9 +93,8 @@ class ProjectDelete(CommandModel):
     project_id: ProjectIdExplicit
 
 
-group = command_group(
-    "project",
-    "Projects: create, get, list, update, delete.",
+group = extend_group(
+    generated.group,
     [
         api_command("list", ProjectList),
         api_command("get", ProjectGet),
@@ -98,4 +102,5 @@ group = command_group(
         api_command("update", ProjectUpdate, action=update_from_current(ProjectGet)),
         api_command("delete", ProjectDelete),
     ],
+    help="Projects: create, get, list, update, delete.",
 )

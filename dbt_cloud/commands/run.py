@@ -1,16 +1,20 @@
-"""`dbt-cloud run`: runs of jobs, and their artifacts (API v2)."""
+"""`dbt-cloud run`: runs of jobs, and their artifacts (API v2).
+
+dbt-cloud-cli's commands, written by hand; the rest of the group (`retry`, `get-step`,
+`get-failure-details`) is generated in dbt_cloud/commands/generated/run.py, which this extends.
+"""
 
 from __future__ import annotations
 
 import enum
-from pathlib import Path as FilePath
 from typing import Annotated, ClassVar
 
 from pydantic import Field
 
 from dbt_cloud.command import CommandModel, Operation, Path, Query
-from dbt_cloud.commands.base import Invocation, api_command, command_group, output_file_option
+from dbt_cloud.commands.base import api_command, extend_group, output_file_option, save_answer
 from dbt_cloud.commands.fields import AccountId, IncludeRelated, OrderBy
+from dbt_cloud.commands.generated import run as generated
 
 RUNS = "/api/v2/accounts/{account_id}/runs/"
 
@@ -102,18 +106,8 @@ class RunGetArtifact(CommandModel):
     include_related: IncludeRelated = None
 
 
-def _download(invocation: Invocation) -> None:
-    """Stream the artifact to the file (complete or not at all) or to stdout."""
-    target = invocation.extras.get("output_file") or "-"
-    destination = None if target == "-" else FilePath(target)
-    written = invocation.client.download(invocation.model.request(), destination)
-    if destination is not None:
-        invocation.status(f"Wrote {written} bytes to {destination}")
-
-
-group = command_group(
-    "run",
-    "Runs: get, list, cancel, and their artifacts.",
+group = extend_group(
+    generated.group,
     [
         api_command("list", RunList),
         api_command("get", RunGet),
@@ -122,8 +116,9 @@ group = command_group(
         api_command(
             "get-artifact",
             RunGetArtifact,
-            action=_download,
+            action=save_answer,
             extra_params=[output_file_option("File to write the artifact to ('-' for stdout).")],
         ),
     ],
+    help="Runs: get, list, cancel, and their artifacts.",
 )
