@@ -1,7 +1,8 @@
-"""Write docs/commands.md, the command reference, from the click tree itself.
+"""Write the command reference from the click tree itself: docs/commands.md (every command with
+the API operation it runs) and one page per group in docs/commands/.
 
-Run `make docs` after changing a command; `tests/unit/test_reference.py` fails while the
-committed file differs from what this script writes.
+Run `make docs` after changing a command; `tests/unit/test_reference.py` fails while a committed
+page differs from what this script writes, or a page is left over.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from dbt_cloud.cli import cli  # noqa: E402 - after the path is set
 from dbt_cloud.command import ModelCommand  # noqa: E402
 
 TARGET = ROOT / "docs" / "commands.md"
+PAGES = ROOT / "docs" / "commands"
+COMMON = {"--api-token", "--dbt-cloud-host", "--timeout", "--output", "--help"}
+SECTIONS = {"path": "path", "query": "query", "body": "body", None: "other"}
 
 
 def _commands(group: click.Group, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], click.Command]]:
@@ -50,36 +54,99 @@ def _option_row(option: click.Option) -> str:
     unset = unset or type(value).__name__ == "Sentinel"  # click's marker for "no default"
     default = "" if unset else f"`{value}`"
     envvar = f"`{option.envvar}`" if isinstance(option.envvar, str) else ""
-    return f"| {names} | {_cell(kind)} | {default} | {envvar} | {_cell(option.help or '')} |"
+    where = SECTIONS.get(getattr(option, "help_section", None), "other")
+    return f"| {names} | {where} | {_cell(kind)} | {default} | {envvar} | {_cell(option.help or '')} |"
 
 
-def render() -> str:
+def _summary(command: click.Command) -> str:
+    return _cell((command.help or "").split("\n\n")[0])
+
+
+def _group_of(path: tuple[str, ...]) -> str:
+    return path[0] if len(path) > 1 else "other"
+
+
+def _page(group: str, entries: list[tuple[tuple[str, ...], click.Command]]) -> str:
+    title = f"dbt-cloud {group}" if group != "other" else "Other commands"
     lines = [
-        "# Command reference",
+        f"# {title}",
         "",
         "Generated from the command line itself by `scripts/gen_reference.py` (`make docs`); do not edit.",
-        "Every API command also takes `--api-token`, `--dbt-cloud-host`, `--timeout` and `-o/--output`.",
+        "Every API command also takes `--api-token`, `--dbt-cloud-host`, `--timeout` and `-o/--output`",
+        "([configuration](../configuration.md)). The column *in* says where an option goes: the URL path,",
+        "its query string, or the JSON body.",
         "",
     ]
-    common = {"--api-token", "--dbt-cloud-host", "--timeout", "--output", "--help"}
-    for path, command in _commands(cli, ()):
+    for path, command in entries:
         lines.append(f"## dbt-cloud {' '.join(path)}")
         lines.append("")
-        lines.append(_cell((command.help or "").split("\n\n")[0]))
+        lines.append(_summary(command))
         if isinstance(command, ModelCommand):
             operation = command.model.operation
-            lines.extend(["", f"`{operation.method} {operation.path}`"])
-        lines.extend(["", "| option | type | default | env var | help |", "|---|---|---|---|---|"])
+            label = f" ({operation.operation_id})" if operation.operation_id else ""
+            lines.extend(["", f"`{operation.method} {operation.path}`{label}"])
+        lines.extend(["", "| option | in | type | default | env var | help |", "|---|---|---|---|---|---|"])
         for param in command.params:
-            if isinstance(param, click.Option) and not param.hidden and not common & set(param.opts):
+            if isinstance(param, click.Option) and not param.hidden and not COMMON & set(param.opts):
                 lines.append(_option_row(param))
         lines.append("")
     return "\n".join(lines)
 
 
+def render_all() -> dict[Path, str]:
+    """Every page of the reference, by the file it belongs in."""
+    entries = _commands(cli, ())
+    groups: dict[str, list[tuple[tuple[str, ...], click.Command]]] = {}
+    for path, command in entries:
+        groups.setdefault(_group_of(path), []).append((path, command))
+    pages = {PAGES / f"{group}.md": _page(group, items) for group, items in sorted(groups.items())}
+    return {TARGET: render(entries), **pages}
+
+
+def render(entries: list[tuple[tuple[str, ...], click.Command]] | None = None) -> str:
+    """docs/commands.md: every command with the operation it runs, linked to its group's page."""
+    entries = _commands(cli, ()) if entries is None else entries
+    lines = [
+        "# Command reference",
+        "",
+        "Generated from the command line itself by `scripts/gen_reference.py` (`make docs`); do not edit.",
+        "One line per command, with the API operation it runs as the API reference names it; each",
+        "group's page has the options. `dbt-cloud commands SEARCH` finds the same from the terminal,",
+        "and [`dbt-cloud api`](api.md) sends any request there is no command for.",
+        "",
+        "| command | method | path | operation |",
+        "|---|---|---|---|",
+    ]
+    for path, command in entries:
+        group = _group_of(path)
+        anchor = "dbt-cloud-" + "-".join(path)
+        link = f"[`{' '.join(path)}`](commands/{group}.md#{anchor})"
+        if isinstance(command, ModelCommand):
+            operation = command.model.operation
+            lines.append(f"| {link} | {operation.method} | `{operation.path}` | {operation.operation_id or ''} |")
+        else:
+            lines.append(f"| {link} | | | {_summary(command)} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def stale_pages(pages: dict[Path, str]) -> list[str]:
+    """Pages that differ from what this script writes, or that it would not write."""
+    stale = [str(p.relative_to(ROOT)) for p, text in pages.items() if not p.exists() or p.read_text() != text]
+    if PAGES.exists():
+        stale.extend(str(p.relative_to(ROOT)) for p in PAGES.glob("*.md") if p not in pages)
+    return sorted(stale)
+
+
 def main() -> None:
-    TARGET.write_text(render())
-    print(f"wrote {TARGET}")
+    pages = render_all()
+    PAGES.mkdir(parents=True, exist_ok=True)
+    for leftover in PAGES.glob("*.md"):
+        if leftover not in pages:
+            leftover.unlink()
+    for path, text in pages.items():
+        path.write_text(text)
+    print(f"wrote {TARGET.relative_to(ROOT)} and {len(pages) - 1} pages in {PAGES.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -58,6 +58,9 @@ def pascal(text: str) -> str:
 
 
 def snake(text: str) -> str:
+    if ":" in text:  # a SCIM schema URN: `urn:...:extension:dbtLabs:2.0:User` -> dbt_labs_user
+        parts = [p for p in text.split(":extension:")[-1].split(":") if not re.fullmatch(r"[\d.]+", p)]
+        text = "_".join(parts)
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", text)
     name = re.sub(r"[^0-9a-zA-Z]+", "_", spaced).strip("_").lower()
     if not name:

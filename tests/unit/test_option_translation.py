@@ -46,7 +46,8 @@ MODEL_COMMANDS = [(path, cmd) for path, cmd in ALL_COMMANDS if isinstance(cmd, M
 def test_the_tree_has_every_group_and_model_commands() -> None:
     groups = {path[0] for path, _ in ALL_COMMANDS if path}
     assert {"account", "audit-log", "connection", "environment", "job", "metadata", "project", "run"} <= groups
-    assert len(MODEL_COMMANDS) >= 29
+    assert {"webhook", "service-token", "environment-variable", "user", "group", "scim"} <= groups
+    assert len(MODEL_COMMANDS) >= 208, "207 operations of the Administrative API and the Discovery query"
 
 
 @pytest.mark.parametrize(("path", "command"), MODEL_COMMANDS, ids=[" ".join(p) for p, _ in MODEL_COMMANDS])
@@ -78,7 +79,14 @@ def test_every_help_renders(path: tuple[str, ...], command: click.Command) -> No
     assert "Usage:" in text
     if isinstance(command, ModelCommand):
         operation = command.model.operation
-        assert f"{operation.method} {operation.path}" in text
+        assert f"API: {operation.method} {operation.path}" in text
+        summary = (command.help or "").split("\n\n")[0].strip()
+        assert summary
+        assert "\n" not in summary, "a one-line summary first"
+        assert " ".join(summary.split()[:3]) in " ".join(text.split()), "shown first"
+        locations = {spec.location for spec in option_specs(command.model)}
+        for location, title in (("path", "Path options:"), ("query", "Query options:"), ("body", "Body options:")):
+            assert (title in text) == (location in locations), f"{title} lists the {location} fields"
 
 
 # --- the translation rules, on a model made for the purpose -----------------------------------

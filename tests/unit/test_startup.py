@@ -7,10 +7,12 @@ import importlib
 import json
 import subprocess
 import sys
+from typing import Any
 
 import pytest
+from click.shell_completion import ShellComplete
 
-from dbt_cloud.cli import LAZY_GROUPS
+from dbt_cloud.cli import lazy_groups
 
 PROBE = """
 import json, sys
@@ -20,11 +22,13 @@ try:
 except SystemExit:
     pass
 heavy = ["pydantic", "httpx", "tenacity", "dbt_cloud.client", "dbt_cloud.commands.job", "dbt_cloud.commands.run"]
-print(json.dumps({{name: name in sys.modules for name in heavy}}), file=sys.stderr)
+loaded = {{name: name in sys.modules for name in heavy}}
+loaded["groups"] = sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("dbt_cloud.commands.generated."))
+print(json.dumps(loaded), file=sys.stderr)
 """
 
 
-def loaded_after(args: list[str]) -> dict[str, bool]:
+def loaded_after(args: list[str]) -> dict[str, Any]:
     result = subprocess.run(
         [sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True, check=False
     )
@@ -35,6 +39,13 @@ def test_root_help_imports_no_group_pydantic_or_httpx() -> None:
     assert not any(loaded_after(["--help"]).values())
 
 
+def test_a_generated_command_help_imports_its_group_alone() -> None:
+    loaded = loaded_after(["webhook", "test", "--help"])
+    assert loaded["groups"] == ["webhook"]
+    assert not loaded["httpx"]
+    assert not loaded["dbt_cloud.commands.job"]
+
+
 def test_a_command_help_imports_its_group_but_not_httpx() -> None:
     loaded = loaded_after(["job", "list", "--help"])
     assert loaded["dbt_cloud.commands.job"]
@@ -43,11 +54,12 @@ def test_a_command_help_imports_its_group_but_not_httpx() -> None:
     assert not loaded["tenacity"]
     assert not loaded["dbt_cloud.client"]
     assert not loaded["dbt_cloud.commands.run"], "only the group asked for"
+    assert loaded["groups"] == ["job"], "the generated part of the job group, no other"
 
 
-@pytest.mark.parametrize("name", sorted(LAZY_GROUPS))
+@pytest.mark.parametrize("name", sorted(lazy_groups()))
 def test_the_lazy_table_agrees_with_each_group(name: str) -> None:
-    target, short_help = LAZY_GROUPS[name]
+    target, short_help = lazy_groups()[name]
     module_name, attribute = target.split(":")
     command = getattr(importlib.import_module(module_name), attribute)
     assert command.name == name
@@ -79,3 +91,33 @@ def test_the_python_api_waits_for_a_request_before_importing_httpx(name: str) ->
     assert not loaded["httpx"]
     assert not loaded["tenacity"]
     assert not loaded["asyncio"], "only the async client needs asyncio"
+
+
+# --- shell completion (click's): groups, commands and enum values ---------------------------------
+
+
+def completions(args: list[str], incomplete: str) -> list[str]:
+    from dbt_cloud.cli import cli
+
+    complete = ShellComplete(cli, {}, "dbt-cloud", "_DBT_CLOUD_COMPLETE")
+    return [item.value for item in complete.get_completions(args, incomplete)]
+
+
+def test_completion_of_groups_commands_and_enum_values() -> None:
+    assert completions([], "environment") == ["environment", "environment-variable"]
+    assert completions(["webhook"], "get") == ["get", "get-event", "get-event-receipt", "get-receipt"]
+    assert completions(["invite", "send", "--license-type"], "") == ["developer", "read_only", "analyst", "it"]
+    assert completions(["notification", "create", "--type"], "sl") == ["slack", "slack_v2"]
+
+
+def test_completion_through_the_console_script_is_lazy() -> None:
+    probe = (
+        "import os, sys\n"
+        "os.environ.update(_DBT_CLOUD_COMPLETE='bash_complete', COMP_WORDS='dbt-cloud servi', COMP_CWORD='1')\n"
+        "from dbt_cloud.cli import main\n"
+        "try:\n    main([])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('dbt_cloud.commands.')), file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert result.stdout.split() == ["plain,service-token"]
+    assert result.stderr.strip() == "['dbt_cloud.commands.generated']", "no group imported to complete a group"

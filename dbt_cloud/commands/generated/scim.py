@@ -335,7 +335,7 @@ class ScimCreateUser(CommandModel):
     active: Annotated[bool, Body(), Field(description="Whether the user is active.")]
     name: Annotated[UserNameComponent, Body(), Field(description="The user's name components.")]
     emails: Annotated[list[UserEmailComponent], Body(), Field(description="The user's email addresses.")]
-    urn_ietf_params_scim_schemas_extension_dbt_labs_2_0_user: Annotated[
+    dbt_labs_user: Annotated[
         CustomAttributesComponent | None,
         Body("urn:ietf:params:scim:schemas:extension:dbtLabs:2.0:User"),
         Field(
@@ -466,7 +466,7 @@ class ScimReplaceUser(CommandModel):
     active: Annotated[bool, Body(), Field(description="Whether the user is active.")]
     name: Annotated[UserNameComponent, Body(), Field(description="The user's name components.")]
     emails: Annotated[list[UserEmailComponent], Body(), Field(description="The user's email addresses.")]
-    urn_ietf_params_scim_schemas_extension_dbt_labs_2_0_user: Annotated[
+    dbt_labs_user: Annotated[
         CustomAttributesComponent | None,
         Body("urn:ietf:params:scim:schemas:extension:dbtLabs:2.0:User"),
         Field(description="Custom attributes for the user. This is where licenseType will be stored."),
