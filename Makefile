@@ -31,6 +31,7 @@ demo: install
 
 docs: install
 	$(BIN)/python scripts/gen_reference.py
+	$(BIN)/python scripts/gen_help_index.py
 
 # The command modules of dbt_cloud/commands/generated/, from spec/ and scripts/command_overrides.toml.
 generate: install

@@ -6,7 +6,6 @@ Only the version is defined eagerly; the public names are imported on first use,
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -52,4 +51,6 @@ def __getattr__(name: str) -> Any:
     module = _PUBLIC.get(name)
     if module is None:
         raise AttributeError(f"module 'dbt_cloud' has no attribute {name!r}")
+    import importlib
+
     return getattr(importlib.import_module(module), name)

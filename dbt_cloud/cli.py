@@ -8,7 +8,6 @@ a bare interpreter.
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -78,9 +77,25 @@ class LazyGroup(click.Group):
             return self._load(cmd_name)
         return super().get_command(ctx, cmd_name)
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """Help and completion of a lazy group come from its help index, without importing it
+        (see dbt_cloud.help_stubs); every other command line gets the real group."""
+        if args and args[0] in self.lazy:
+            from dbt_cloud.help_stubs import stand_in
+
+            name = args[0]
+            stub = stand_in(name, lambda: self._load(name), rest=args[1:], completing=ctx.resilient_parsing)
+            if stub is not None:
+                return name, stub, args[1:]
+        return super().resolve_command(ctx, args)
+
     def _load(self, name: str) -> click.Command:
         target, _ = self.lazy[name]
         module_name, attribute = target.split(":")
+        import importlib
+
         command = getattr(importlib.import_module(module_name), attribute)
         if not isinstance(command, click.Command):
             raise TypeError(f"{target} is not a click command")
