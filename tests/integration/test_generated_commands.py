@@ -233,3 +233,17 @@ def test_a_generated_list_pages_with_all(cli, echoing: RecordedApi) -> None:
     assert outcome.exit_code == 0, outcome.stderr
     assert [item["id"] for item in json.loads(outcome.stdout)["data"]] == list(range(1, 251))
     assert len(echoing.requests_to("GET", r"/groups/$")) == 3
+
+
+def test_the_python_example_of_docs_api_md_runs(capsys) -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", page, re.S)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "docs/api.md", "exec"), {})
+    assert capsys.readouterr().out.split() == [
+        "GET",
+        "/api/v3/accounts/123456/webhooks/subscription/wsub_2dh5rPkd/test",
+    ]
