@@ -219,7 +219,7 @@ class ModuleBuilder:
 
     def __init__(self, group: str) -> None:
         self.group = group
-        self.enums: dict[str, tuple[str, list[tuple[str, Any]], str]] = {}  # name -> (base, members, doc)
+        self.enums: dict[str, tuple[str, list[tuple[str, Any]]]] = {}  # name -> (base class, members)
         self.enum_by_values: dict[tuple[Any, ...], str] = {}
         self.models: dict[str, list[str]] = {}  # name -> rendered lines
         self.model_keys: dict[tuple[str, str], str] = {}  # (version, schema key) -> class name
@@ -242,7 +242,7 @@ class ModuleBuilder:
         while name in self.enums or name in self.reserved_names:
             name += "Choice"
         base = "enum.IntEnum" if numeric else "str, enum.Enum"
-        self.enums[name] = (base, members, "")
+        self.enums[name] = (base, members)
         self.enum_by_values[key] = name
         return name
 
@@ -325,7 +325,7 @@ class ModuleBuilder:
     def render(self) -> str:
         blocks: list[str] = []
         for name in sorted(self.enums):
-            base, members, _ = self.enums[name]
+            base, members = self.enums[name]
             lines = [f"class {name}({base}):"]
             lines.extend(f"    {member} = {literal(value)}" for member, value in members)
             blocks.append("\n".join(lines))
