@@ -83,10 +83,10 @@ class LazyGroup(click.Group):
         """Help and completion of a lazy group come from its help index, without importing it
         (see dbt_cloud.help_stubs); every other command line gets the real group."""
         if args and args[0] in self.lazy:
-            from dbt_cloud.help_stubs import stand_in
+            from dbt_cloud.help_stubs import completing, stand_in
 
             name = args[0]
-            stub = stand_in(name, lambda: self._load(name), rest=args[1:], completing=ctx.resilient_parsing)
+            stub = stand_in(name, lambda: self._load(name), rest=args[1:], completing=completing())
             if stub is not None:
                 return name, stub, args[1:]
         return super().resolve_command(ctx, args)

@@ -61,10 +61,10 @@ def group_commands(group: str) -> dict[str, ModelCommand]:
 
     import click
 
-    from dbt_cloud.cli import LAZY_GROUPS, cli
+    from dbt_cloud.cli import cli, lazy_groups
     from dbt_cloud.command import ModelCommand
 
-    if group not in LAZY_GROUPS:
+    if group not in lazy_groups():
         return {}
     groups = [cli.get_command(click.Context(cli), group)]
     plain_module = f"dbt_cloud.commands.{group.replace('-', '_')}"
@@ -82,9 +82,9 @@ def group_commands(group: str) -> dict[str, ModelCommand]:
 def group_names(*, with_commands: bool = False) -> list[str]:
     """Python names of the command-line groups: all of them without importing any, or (for `dir`)
     only those that have commands sending a model (not `configure` or `local`)."""
-    from dbt_cloud.cli import LAZY_GROUPS
+    from dbt_cloud.cli import lazy_groups
 
-    names = sorted(name.replace("-", "_") for name in LAZY_GROUPS)
+    names = sorted(name.replace("-", "_") for name in lazy_groups())
     if with_commands:
         return [name for name in names if group_commands(name.replace("_", "-"))]
     return names

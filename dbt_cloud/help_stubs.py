@@ -11,6 +11,7 @@ loads the real group and runs it. The stand-ins render the same help text, recor
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,16 @@ import click
 INDEX_DIR = Path(__file__).resolve().parent / "help_index"
 HELP_FLAGS = ("--help", "-h")
 SECTION_TITLES = {"path": "Path options", "query": "Query options", "body": "Body options", "": "Options"}
+
+
+#: Set by the shell while it asks for completions (click's protocol, named after the program).
+COMPLETE_VAR = "_DBT_CLOUD_COMPLETE"
+
+
+def completing() -> bool:
+    """The shell is asking for completions. (Not `ctx.resilient_parsing`: the programmatic runner
+    parses leniently too, and needs the real commands.)"""
+    return bool(os.environ.get(COMPLETE_VAR))
 
 
 def wants_help(args: list[str]) -> bool:
@@ -110,12 +121,25 @@ class HelpOnlyGroup(click.Group):
         self.entry = entry
         self._load = load
         for command_name, command_entry in entry.get("commands", {}).items():
-            self.add_command(HelpOnlyCommand(command_name, command_entry))
+            if command_entry.get("kind") == "group":
+                self.add_command(HelpOnlyGroup(command_name, command_entry, self._child_loader(command_name)))
+            else:
+                self.add_command(HelpOnlyCommand(command_name, command_entry))
+
+    def _child_loader(self, name: str) -> Callable[[], click.Command]:
+        def load() -> click.Command:
+            real = self._load()
+            assert isinstance(real, click.Group)
+            child = real.get_command(click.Context(real), name)
+            assert child is not None
+            return child
+
+        return load
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
-        if ctx.resilient_parsing or wants_help(args[1:]):
+        if completing() or wants_help(args[1:]):
             return super().resolve_command(ctx, args)
         real = self._load()
         assert isinstance(real, click.Group)

@@ -247,3 +247,22 @@ def test_the_python_example_of_docs_api_md_runs(capsys) -> None:
         "GET",
         "/api/v3/accounts/123456/webhooks/subscription/wsub_2dh5rPkd/test",
     ]
+
+
+def test_the_typed_client_and_the_runner_reach_generated_commands(echoing: RecordedApi) -> None:
+    from dbt_cloud import DbtCloud, DbtCloudRunner
+    from tests.conftest import TOKEN
+
+    with DbtCloud(token=TOKEN, account_id=123456, host=echoing.url) as cloud:
+        answer = cloud.service_token.create(name="ci", permission_grants=[{"permission_set": "job_admin"}])
+    (sent,) = echoing.requests_to("POST", r"/service-tokens/$")
+    assert sent.body == {"name": "ci", "permission_grants": [{"permission_set": "job_admin"}]}
+    assert answer is not None
+    result = DbtCloudRunner().invoke(
+        ["webhook", "test", "--subscription-id", "wsub_1"],
+        api_token=TOKEN,
+        dbt_cloud_host=echoing.url,
+        account_id=123456,
+    )
+    assert result.success, result.exception
+    assert echoing.requests_to("GET", r"/webhooks/subscription/wsub_1/test$")
