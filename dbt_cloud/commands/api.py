@@ -246,7 +246,7 @@ api = click.Command(
     "api",
     callback=_callback,
     params=_options(),
-    help="""Send any request to the dbt Cloud API (METHOD PATH).
+    help="""Send any request to the API: METHOD PATH.
 
     For an operation this tool has no command for (yet): the same token, host, retries, --all
     and errors as every command. PATH is the path of the API reference, with {account_id} and
@@ -257,6 +257,6 @@ api = click.Command(
     dbt-cloud api POST /api/v3/accounts/{account_id}/groups/ -F name=analysts -F assign_by_default=false
     dbt-cloud api GET /api/v3/accounts/{account_id}/audit-logs/download/ --raw -f events.csv
     """,
-    short_help="Send any request to the dbt Cloud API (METHOD PATH).",
+    short_help="Send any request to the API: METHOD PATH.",
     context_settings={"help_option_names": ["-h", "--help"]},
 )

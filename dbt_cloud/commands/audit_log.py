@@ -33,5 +33,5 @@ class AuditLogGet(CommandModel):
 group = extend_group(
     generated.group,
     [api_command("get", AuditLogGet)],
-    help="Audit log: recent events, CSV downloads and bulk exports.",
+    help="Audit log: events, CSV downloads, bulk exports.",
 )

@@ -126,3 +126,19 @@ def test_completion_through_the_console_script_is_lazy() -> None:
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
     assert result.stdout.split() == ["plain,service-token"]
     assert result.stderr.strip() == "['dbt_cloud.commands.generated']", "no group imported to complete a group"
+
+
+@pytest.mark.parametrize("width", [50, 78, 98, 120])
+def test_the_root_command_list_is_what_click_writes(width: int) -> None:
+    import click
+
+    from dbt_cloud.cli import _write_dl
+
+    rows = [(name, help) for name, (_, help) in sorted(lazy_groups().items())]
+    rows += [("a-very-long-command-name-beyond-the-column", "x"), ("empty", ""), ("spaced", "two  spaces\nand lines")]
+    ours, clicks = click.HelpFormatter(width=width), click.HelpFormatter(width=width)
+    with ours.section("Commands"):
+        _write_dl(ours, rows)
+    with clicks.section("Commands"):
+        clicks.write_dl(rows)
+    assert ours.getvalue() == clicks.getvalue()

@@ -14,14 +14,8 @@ GROUPS: dict[str, tuple[str, str]] = {
         "dbt_cloud.commands.generated.account_connection:group",
         "Account-wide warehouse connections (API v3).",
     ),
-    "adapter": (
-        "dbt_cloud.commands.generated.adapter:group",
-        "Adapters of a project, and the schema of each adapter's settings.",
-    ),
-    "audit-log": (
-        "dbt_cloud.commands.generated.audit_log:group",
-        "Audit log: recent events, CSV downloads and bulk exports.",
-    ),
+    "adapter": ("dbt_cloud.commands.generated.adapter:group", "Adapters of a project and their schemas."),
+    "audit-log": ("dbt_cloud.commands.generated.audit_log:group", "Audit log: events, CSV downloads, bulk exports."),
     "connection": ("dbt_cloud.commands.generated.connection:group", "Warehouse connections of a project."),
     "credential": ("dbt_cloud.commands.generated.credential:group", "Warehouse credentials of a project."),
     "environment": (
@@ -30,29 +24,26 @@ GROUPS: dict[str, tuple[str, str]] = {
     ),
     "environment-variable": (
         "dbt_cloud.commands.generated.environment_variable:group",
-        ("Environment variables of a project, and their per-environment, job and user values."),
+        "Environment variables and their overrides.",
     ),
     "extended-attribute": (
         "dbt_cloud.commands.generated.extended_attribute:group",
-        "Extended attributes (profile overrides) of a project.",
+        "Extended attributes of a project.",
     ),
     "favorite-asset": ("dbt_cloud.commands.generated.favorite_asset:group", "Favorite assets of the account's users."),
     "group": ("dbt_cloud.commands.generated.group:group", "Groups of users, their permissions and members."),
     "invite": ("dbt_cloud.commands.generated.invite:group", "Invitations of users to the account."),
     "ip-restriction": ("dbt_cloud.commands.generated.ip_restriction:group", "IP restriction rules and rule sets."),
     "job": ("dbt_cloud.commands.generated.job:group", "Jobs: create, get, list, update, delete, and trigger runs."),
-    "license": (
-        "dbt_cloud.commands.generated.license:group",
-        "License allocations of the account, and users' license types.",
-    ),
+    "license": ("dbt_cloud.commands.generated.license:group", "License allocations and users' license types."),
     "license-map": ("dbt_cloud.commands.generated.license_map:group", "Mappings from SSO groups to license types."),
     "lineage-integration": (
         "dbt_cloud.commands.generated.lineage_integration:group",
-        "Lineage integrations with BI tools (Tableau, Power BI).",
+        "Lineage integrations with Tableau and Power BI.",
     ),
     "notification": (
         "dbt_cloud.commands.generated.notification:group",
-        "Job notifications: email, Slack and webhook targets.",
+        "Job notifications by email, Slack or webhook.",
     ),
     "oauth-configuration": (
         "dbt_cloud.commands.generated.oauth_configuration:group",
@@ -66,26 +57,17 @@ GROUPS: dict[str, tuple[str, str]] = {
         "dbt_cloud.commands.generated.private_endpoint:group",
         "Private endpoints (PrivateLink) of the account.",
     ),
-    "profile": (
-        "dbt_cloud.commands.generated.profile:group",
-        "Profiles: a connection, credentials and attributes bound together.",
-    ),
+    "profile": ("dbt_cloud.commands.generated.profile:group", "Profiles: connection, credentials, attributes."),
     "project": ("dbt_cloud.commands.generated.project:group", "Projects: create, get, list, update, delete."),
-    "repository": (
-        "dbt_cloud.commands.generated.repository:group",
-        "Git repositories of a project, managed repositories included.",
-    ),
+    "repository": ("dbt_cloud.commands.generated.repository:group", "Git repositories of a project, managed or not."),
     "run": ("dbt_cloud.commands.generated.run:group", "Runs: get, list, cancel, and their artifacts."),
-    "scim": ("dbt_cloud.commands.generated.scim:group", "SCIM provisioning: configuration, tokens, users and groups."),
+    "scim": ("dbt_cloud.commands.generated.scim:group", "SCIM provisioning: configuration, users, groups."),
     "semantic-layer-credential": (
         "dbt_cloud.commands.generated.semantic_layer_credential:group",
         "Credentials of the Semantic Layer.",
     ),
     "service-token": ("dbt_cloud.commands.generated.service_token:group", "Service tokens and their permissions."),
     "ssh-tunnel": ("dbt_cloud.commands.generated.ssh_tunnel:group", "SSH tunnels of connections (API v2)."),
-    "user": ("dbt_cloud.commands.generated.user:group", "Users of the account, and their development credentials."),
-    "webhook": (
-        "dbt_cloud.commands.generated.webhook:group",
-        "Webhook subscriptions: create, test, and read their events.",
-    ),
+    "user": ("dbt_cloud.commands.generated.user:group", "Users of the account and their credentials."),
+    "webhook": ("dbt_cloud.commands.generated.webhook:group", "Webhooks: subscribe, test, read their events."),
 }
