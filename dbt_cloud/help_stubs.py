@@ -202,11 +202,15 @@ def command_entry(command: click.Command, ctx: click.Context) -> dict[str, Any]:
         return {"kind": "group", "help": command.help, "short_help": command.short_help, "commands": commands}
     help_option = command.get_help_option(ctx)
     params = [p for p in command.get_params(ctx) if p is not help_option]
+    # Sections as the command writes them: ModelCommand groups its options (path, query, body),
+    # a command with click's own format_options lists them all under "Options".
+    sectioned = type(command).format_options is not click.Command.format_options
     records = []
     for param in command.get_params(ctx):
         record = param.get_help_record(ctx) if isinstance(param, click.Option) else None
         if record is not None:
-            records.append([getattr(param, "help_section", None) or "", record[0], record[1]])
+            section = (getattr(param, "help_section", None) or "") if sectioned else ""
+            records.append([section, record[0], record[1]])
     entry: dict[str, Any] = {
         "kind": "command",
         "help": command.help,

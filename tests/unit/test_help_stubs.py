@@ -11,7 +11,7 @@ import click
 import pytest
 
 from dbt_cloud.cli import cli, lazy_groups
-from dbt_cloud.help_stubs import HelpOnlyCommand, HelpOnlyGroup, context_for, stand_in, wants_help
+from dbt_cloud.help_stubs import HelpOnlyCommand, HelpOnlyGroup, command_entry, context_for, stand_in, wants_help
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -86,3 +86,19 @@ def test_a_command_line_that_runs_something_gets_the_real_command() -> None:
     assert isinstance(helper, HelpOnlyCommand)
     _, command, _ = stub.resolve_command(stub_ctx, ["list", "--", "--help"])
     assert command is real.get_command(root, "list"), "past `--`, the real command"
+
+
+def test_a_plain_command_with_model_options_keeps_click_s_one_section() -> None:
+    """A composite command (a click.Command of its own, with a model's options and an epilog)
+    lists every option under "Options", as click does; its stand-in too."""
+    from dbt_cloud.command import ModelOption, option_specs
+    from dbt_cloud.commands.run import RunGet
+
+    composite = click.Command(
+        "watch", params=[ModelOption(spec) for spec in option_specs(RunGet)], help="Watch.", epilog="\b\nAPI:\nGET /x"
+    )
+    ctx = context_for(composite, "watch", None)
+    stub = HelpOnlyCommand("watch", command_entry(composite, ctx))
+    text = stub.get_help(context_for(stub, "watch", None))
+    assert text == composite.get_help(ctx)
+    assert "Path options" not in text

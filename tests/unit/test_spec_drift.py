@@ -19,9 +19,9 @@ from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 import pytest
 from pydantic import BaseModel, Field
 
-from dbt_cloud.command import Api, Body, CommandModel, Location, ModelCommand, Operation, Query, field_param
+from dbt_cloud.command import Api, Body, CommandModel, Location, Operation, Query, field_param
 from dbt_cloud.commands.fields import AccountId
-from tests.unit.test_option_translation import MODEL_COMMANDS
+from tests.unit.test_option_translation import ALL_COMMANDS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
@@ -62,13 +62,16 @@ COVERAGE: dict[str, int] = {}
 
 
 def admin_commands() -> dict[tuple[str, str], list[tuple[str, type[CommandModel]]]]:
-    """(method, path) -> the commands of the tree that run it."""
+    """(method, path) -> the commands of the tree that run it: a command built from a model, or a
+    composite naming the models it calls (`calls`), as the composite commands do."""
     found: dict[tuple[str, str], list[tuple[str, type[CommandModel]]]] = {}
-    for path, command in MODEL_COMMANDS:
-        assert isinstance(command, ModelCommand)
-        operation = command.model.operation
-        if operation.api is Api.ADMIN:
-            found.setdefault((operation.method, operation.path), []).append((" ".join(path), command.model))
+    for path, command in ALL_COMMANDS:
+        models = list(getattr(command, "calls", ())) or ([command.model] if hasattr(command, "model") else [])
+        for model in models:
+            operation = model.operation
+            if operation.api is Api.ADMIN:
+                key = (operation.method, operation.path)
+                found.setdefault(key, []).append((" ".join(path), model))
     return found
 
 
