@@ -16,11 +16,8 @@ from dbt_cloud.cli import lazy_groups
 
 PROBE = """
 import json, sys
-from dbt_cloud.cli import main
-try:
-    main({args!r})
-except SystemExit:
-    pass
+from dbt_cloud.cli import run
+run({args!r})  # main() would end the process after a help text, before this probe reports
 heavy = ["pydantic", "httpx", "tenacity", "dbt_cloud.client", "dbt_cloud.commands.job", "dbt_cloud.commands.run"]
 loaded = {{name: name in sys.modules for name in heavy}}
 loaded["groups"] = sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("dbt_cloud.commands.generated."))
@@ -142,3 +139,32 @@ def test_the_root_command_list_is_what_click_writes(width: int) -> None:
     with clicks.section("Commands"):
         clicks.write_dl(rows)
     assert ours.getvalue() == clicks.getvalue()
+
+
+FAST_EXIT_PROBE = """
+import atexit, sys
+atexit.register(lambda: print("teardown", file=sys.stderr))
+from dbt_cloud.cli import main
+main({args!r})
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "teardown"),
+    [
+        (["--help"], 0, False),
+        (["job", "list", "--help"], 0, False),
+        (["--version"], 0, False),
+        (["job"], 2, False),
+        (["job", "list", "--account-id", "x"], 2, True),
+        (["job", "list", "--nosuch"], 2, True),
+    ],
+)
+def test_only_a_help_text_skips_the_interpreter_teardown(args: list[str], code: int, teardown: bool) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", FAST_EXIT_PROBE.format(args=args)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == code, result.stderr
+    assert ("teardown" in result.stderr) == teardown
+    if code == 0:
+        assert result.stdout.rstrip().splitlines()[-1].strip(), "the help (or version) was written whole"
