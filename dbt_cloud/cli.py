@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import types
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -25,7 +26,6 @@ from dbt_cloud.defaults import (
     PROFILE_ENV_VAR,
     TIMEOUT_ENV_VAR,
 )
-from dbt_cloud.errors import EXIT_FAILURE, EXIT_USAGE, DbtCloudError
 
 #: Group name -> (module:attribute, one-line help). The help is here so that the root `--help`
 #: can list every group without importing any of them; a test keeps it equal to the group's own.
@@ -281,16 +281,24 @@ class _HelpShown(NamedTuple):
     code: int
 
 
+def _errors() -> types.ModuleType:
+    """dbt_cloud.errors, imported when an error needs it: `dbt-cloud --help` never does. (An
+    `except` clause's class is looked up only when an exception reaches it.)"""
+    import dbt_cloud.errors
+
+    return dbt_cloud.errors
+
+
 def _run_cli(argv: list[str], *, prog_name: str, debug: bool) -> int | _HelpShown:
     try:
         result = cli.main(argv, prog_name=prog_name, standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:
         click.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
-        return _HelpShown(EXIT_USAGE)
+        return _HelpShown(_errors().EXIT_USAGE)
     except click.UsageError as exc:
         where = exc.ctx.command_path if exc.ctx else _command_path(argv)
         _say(f"Error: {exc.format_message()} (see '{where} --help')")
-        return EXIT_USAGE
+        return int(_errors().EXIT_USAGE)
     except click.exceptions.Exit as exc:
         return _HelpShown(int(exc.exit_code))
     except click.Abort:
@@ -299,11 +307,11 @@ def _run_cli(argv: list[str], *, prog_name: str, debug: bool) -> int | _HelpShow
     except KeyboardInterrupt:
         _say("Interrupted.")
         return 130
-    except DbtCloudError as exc:
+    except _errors().DbtCloudError as exc:
         if debug:
             _print_traceback()
         _say(f"Error: {exc.one_line()}")
-        return exc.exit_code
+        return int(exc.exit_code)
     except click.ClickException as exc:
         _say(f"Error: {exc.format_message()}")
         return exc.exit_code
@@ -317,7 +325,7 @@ def _run_cli(argv: list[str], *, prog_name: str, debug: bool) -> int | _HelpShow
             _print_traceback()
         message = " ".join(str(exc).split()) or type(exc).__name__
         _say(f"Error: unexpected {type(exc).__name__}: {message} (run with --debug for details)")
-        return EXIT_FAILURE
+        return int(_errors().EXIT_FAILURE)
     # Not standalone, click returns a help's (or ctx.exit's) code rather than raising Exit; a
     # command's callback returns None.
     return _HelpShown(result) if isinstance(result, int) else 0
