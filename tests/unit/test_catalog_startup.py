@@ -9,11 +9,8 @@ import sys
 
 PROBE = """
 import json, sys
-from dbt_cloud.cli import main
-try:
-    main({args!r})
-except SystemExit:
-    pass
+from dbt_cloud.cli import run
+run({args!r})  # main() would end the process after a help text, before this probe reports
 heavy = ["dbt_cloud.commands.demo", "dbt_cloud.catalog", "inquirer", "art", "httpx", "pydantic_core"]
 print(json.dumps({{name: name in sys.modules for name in heavy}}), file=sys.stderr)
 """
@@ -33,8 +30,7 @@ def test_root_help_lists_demo_without_importing_it() -> None:
     assert not any(loaded_after(["--help"]).values())
 
 
-def test_data_catalog_help_imports_its_command_only() -> None:
+def test_data_catalog_help_imports_nothing_of_it() -> None:
+    # The help comes from the help index (dbt_cloud/help_index/demo.json), not from the module.
     loaded = loaded_after(["demo", "data-catalog", "--help"])
-    assert loaded.pop("dbt_cloud.commands.demo")
-    loaded.pop("pydantic_core")  # the connection options come with the command models
     assert not any(loaded.values()), loaded
