@@ -275,10 +275,13 @@ def _run(argv: list[str], *, prog_name: str, debug: bool) -> tuple[int, bool]:
     return (code if isinstance(code, int) else code.code), not isinstance(code, int)
 
 
-class _HelpShown(NamedTuple):
+class _HelpShown:
     """The exit code of a command line that only showed a help text or the version."""
 
-    code: int
+    __slots__ = ("code",)
+
+    def __init__(self, code: int) -> None:
+        self.code = code
 
 
 def _errors() -> types.ModuleType:
