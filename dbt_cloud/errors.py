@@ -127,6 +127,20 @@ class RunFailedError(DbtCloudError):
     """A dbt Cloud run ended in error or was cancelled."""
 
 
+class RunTimeoutError(DbtCloudError):
+    """A run did not finish within the time the caller was willing to wait."""
+
+    def __init__(self, message: str, *, run_id: int, last_status: int | None, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.run_id = run_id
+        self.last_status = last_status
+
+
+class PartialFailureError(APIError):
+    """A command acting on many items (delete-all, cancel-all, several downloads) tried them all,
+    and some failed."""
+
+
 _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
