@@ -40,11 +40,14 @@ LAZY_GROUPS: dict[str, tuple[str, str]] = {
     "connection": ("dbt_cloud.commands.connection:group", "Warehouse connections of a project."),
     "demo": ("dbt_cloud.commands.demo:group", "Demo applications: the catalog explorer."),
     "environment": ("dbt_cloud.commands.environment:group", "Environments: create, get, list, update, delete."),
-    "job": ("dbt_cloud.commands.job:group", "Jobs: create, get, list, update, delete, and trigger runs."),
+    "job": ("dbt_cloud.commands.job_composites:group", "Jobs: create, get, list, update, delete, and trigger runs."),
     "local": ("dbt_cloud.commands.local:group", "Local runner: a dbt Cloud API here that runs dbt for real."),
     "metadata": ("dbt_cloud.commands.metadata:group", "Discovery (metadata) API: GraphQL queries."),
     "project": ("dbt_cloud.commands.project:group", "Projects: create, get, list, update, delete."),
-    "run": ("dbt_cloud.commands.run:group", "Runs: get, list, cancel, and their artifacts."),
+    "run": (
+        "dbt_cloud.commands.run_composites:group",
+        "Runs: get, list, watch, logs, retry, cancel, and their artifacts.",
+    ),
 }
 
 

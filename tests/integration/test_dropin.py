@@ -308,12 +308,8 @@ DBT_CLOUD_CLI_0_9_1 = {
 #: Commands of 0.9.1 that later issues of this project add, and the options that come with them.
 LATER = {
     "demo data-catalog": "the catalog explorer issue",
-    "job delete-all": "the composite commands issue",
-    "job export": "the composite commands issue",
-    "job import": "the composite commands issue",
-    "run cancel-all": "the composite commands issue",
 }
-LATER_OPTIONS = {("job run", "--wait"), ("job run", "--no-wait")}
+LATER_OPTIONS: set[tuple[str, str]] = set()
 
 
 def resolve(path: str) -> click.Command | None:
