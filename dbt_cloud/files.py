@@ -34,11 +34,13 @@ def _default_mode(path: Path) -> int:
 
 
 @contextmanager
-def atomic_write(path: Path, *, mode: int | None = None) -> Iterator[IO[bytes]]:
+def atomic_write(path: Path, *, mode: int | None = None, durable: bool = True) -> Iterator[IO[bytes]]:
     """A binary handle whose content replaces `path` when the block ends without an error.
 
     `mode` sets the file's permissions (0600 for secrets); by default they are what a plain
-    write would give.
+    write would give. `durable` flushes the content to disk before the rename, so that even a
+    power cut cannot leave an empty file under the name; what can be fetched again (a download)
+    may skip that cost.
     """
     directory = path.parent
     if not directory.is_dir():
@@ -55,7 +57,8 @@ def atomic_write(path: Path, *, mode: int | None = None) -> Iterator[IO[bytes]]:
         with os.fdopen(descriptor, "wb") as handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
