@@ -1,0 +1,124 @@
+"""Downloading a large artifact: peak memory and throughput of `dbt-cloud run get-artifact` beside
+`curl` on the same URL, and beside dbt-cloud-cli 0.9.1 (installed in its own venv), measured side by
+side in one run (interleaved rounds, medians) and written to benchmarks/results/artifact_download.json.
+
+The artifact (1 GiB of bytes that do not compress) is generated here and served from 127.0.0.1.
+dbt-cloud-cli 0.9.1 only speaks HTTPS, so the clients are also compared over HTTPS, on the same
+server with a certificate of its own. Every download goes to a file that did not exist before, on
+the same file system. What must hold: our peak RSS under 80 MB, our throughput at least 0.8 of curl's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from baseline import dbt_cloud_cli, host_for_0_9_1, measure
+from bench_server import ACCOUNT_ID, RUN_ID, TOKEN, Content, serve, write_artifact
+
+SIZE = 1 << 30
+ROUNDS = 3
+HERE = Path(__file__).resolve().parent
+WORK = HERE / ".work"
+RESULTS = HERE / "results" / "artifact_download.json"
+SCRIPT = str(Path(sys.executable).parent / "dbt-cloud")
+MAX_RSS_MB = 80
+MIN_THROUGHPUT_VS_CURL = 0.8
+
+
+def main() -> None:
+    load = [round(value, 2) for value in os.getloadavg()]
+    WORK.mkdir(exist_ok=True)
+    artifact = WORK / "large_artifact.bin"
+    if not artifact.exists() or artifact.stat().st_size != SIZE:
+        print(f"writing a {SIZE >> 20} MB artifact to {artifact}")
+        write_artifact(artifact, SIZE)
+    target = WORK / "downloaded.bin"
+    old_cli, old_cli_note = dbt_cloud_cli()
+    path = f"/api/v2/accounts/{ACCOUNT_ID}/runs/{RUN_ID}/artifacts/{artifact.name}"
+    ours = [SCRIPT, "run", "get-artifact", "--run-id", str(RUN_ID), "--path", artifact.name, "-f", str(target)]
+    content = Content(artifact=artifact)
+    with serve(content) as http, serve(content, tls_folder=WORK) as https:
+        auth = ["-H", f"Authorization: Token {TOKEN}"]
+        cases: dict[str, tuple[list[str], dict[str, str]]] = {
+            "curl": (["curl", "-sS", "--fail", "-o", str(target), *auth, http.url + path], {}),
+            "dbt-cloud": (ours, http.env()),
+            "curl (https)": (
+                ["curl", "-sS", "--fail", "--cacert", str(https.ca_file), "-o", str(target), *auth, https.url + path],
+                {},
+            ),
+            "dbt-cloud (https)": (ours, https.env()),
+        }
+        if old_cli is not None:
+            env = {**https.env(), "DBT_CLOUD_HOST": host_for_0_9_1(https.url)}
+            cases["dbt-cloud-cli 0.9.1 (https)"] = ([str(old_cli), *ours[1:]], env)
+        samples: dict[str, list[tuple[float, int, float]]] = {name: [] for name in cases}
+        for round_number in range(1, ROUNDS + 1):
+            for name, (command, env) in cases.items():  # interleaved: drift affects every case alike
+                target.unlink(missing_ok=True)
+                os.sync()  # start each download with no other writes pending
+                samples[name].append(measure(command, env))
+                if target.stat().st_size != SIZE:
+                    raise SystemExit(f"{name} wrote {target.stat().st_size} bytes, not {SIZE}")
+                print(f"round {round_number} {name:30} {samples[name][-1][0]:6.2f} s", flush=True)
+    target.unlink(missing_ok=True)
+    report(samples, old_cli_note, load)
+
+
+def report(samples: dict[str, list[tuple[float, int, float]]], old_cli_note: str, load: list[float]) -> None:
+    rows = {}
+    for name, values in samples.items():
+        seconds = statistics.median(value[0] for value in values)
+        rows[name] = {
+            "median_seconds": round(seconds, 3),
+            "throughput_mb_per_s": round(SIZE / seconds / 1e6, 1),
+            "peak_rss_mb": round(max(value[1] for value in values) / 1e6, 1),
+            "median_cpu_seconds": round(statistics.median(value[2] for value in values), 3),
+        }
+    ratio = rows["dbt-cloud"]["throughput_mb_per_s"] / rows["curl"]["throughput_mb_per_s"]
+    ratio_tls = rows["dbt-cloud (https)"]["throughput_mb_per_s"] / rows["curl (https)"]["throughput_mb_per_s"]
+    peak = max(rows["dbt-cloud"]["peak_rss_mb"], rows["dbt-cloud (https)"]["peak_rss_mb"])
+    result = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "artifact_bytes": SIZE,
+        "rounds": ROUNDS,
+        "server": "benchmarks/bench_server.py on 127.0.0.1 (sendfile over HTTP; Python ssl over HTTPS)",
+        "load_average_at_start": load,
+        "dbt_cloud_cli_0_9_1": old_cli_note,
+        "cases": rows,
+        "ratios": {
+            "dbt_cloud_throughput_vs_curl": round(ratio, 2),
+            "dbt_cloud_throughput_vs_curl_https": round(ratio_tls, 2),
+            "dbt_cloud_peak_rss_mb": peak,
+        },
+        "requirements": {
+            f"peak RSS under {MAX_RSS_MB} MB": peak < MAX_RSS_MB,
+            f"throughput at least {MIN_THROUGHPUT_VS_CURL} of curl's": ratio >= MIN_THROUGHPUT_VS_CURL,
+        },
+    }
+    if "dbt-cloud-cli 0.9.1 (https)" in rows:
+        old = rows["dbt-cloud-cli 0.9.1 (https)"]
+        result["ratios"]["dbt_cloud_cli_0_9_1_peak_rss_vs_ours"] = round(old["peak_rss_mb"] / peak, 1)
+        result["ratios"]["dbt_cloud_throughput_vs_dbt_cloud_cli_0_9_1_https"] = round(
+            rows["dbt-cloud (https)"]["throughput_mb_per_s"] / old["throughput_mb_per_s"], 2
+        )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    for name, row in rows.items():
+        print(f"{name:30} {row['median_seconds']:6.2f} s {row['throughput_mb_per_s']:7.1f} MB/s "
+              f"{row['peak_rss_mb']:8.1f} MB peak RSS")  # fmt: skip
+    for requirement, met in result["requirements"].items():
+        print(f"{'met' if met else 'NOT MET':8} {requirement}")
+    print(f"written to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
