@@ -42,6 +42,8 @@ bench: install
 	$(BIN)/python benchmarks/local_runner.py
 	$(BIN)/python benchmarks/in_process.py
 	$(BIN)/python benchmarks/catalog.py
+	$(BIN)/python benchmarks/artifact_download.py
+	$(BIN)/python benchmarks/run_list_all.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

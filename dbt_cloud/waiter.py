@@ -81,7 +81,7 @@ def wait_for_run(
     on_event: EventHandler | None = None,
     on_poll: Callable[[ApiResponse], None] | None = None,
     steps: bool = False,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> WaitResult:
     """Poll run `run_id` until it succeeds, fails or is cancelled, and return it.
@@ -89,6 +89,7 @@ def wait_for_run(
     `timeout` (seconds; None waits as long as it takes) raises `RunTimeoutError` once passed,
     leaving the run as it is: cancelling it is the caller's choice. `on_poll` sees every answer
     (`run logs --follow` prints the new log lines from it); `steps` asks for the run's steps too.
+    `sleep` and `clock` stand in for `time.sleep` and `time.monotonic` (tests, live progress).
     """
     from dbt_cloud.commands.run import RunGet
 
@@ -138,4 +139,4 @@ def wait_for_run(
                     last_status=previous,
                 )
             delay = min(delay, remaining)
-        sleep(delay)
+        (sleep or time.sleep)(delay)
