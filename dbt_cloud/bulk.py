@@ -44,9 +44,6 @@ class BulkResult:
     #: The API's answer for a done item.
     document: Any = None
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"id": self.item.id, "label": self.item.label, "outcome": self.outcome.value, "detail": self.detail}
-
 
 def apply_to_each(
     items: Sequence[BulkItem],

@@ -139,7 +139,7 @@ class DownloadBar:
         totals = [t for _, t in self._files.values()]
         total = sum(t for t in totals if t) if all(totals) else None
         speed = done / max(now - self.started, 1e-6)
-        label = next(iter(self._files)) if len(self._files) == 1 else f"{len(self._files)} files"
+        label = os.path.basename(next(iter(self._files))) if len(self._files) == 1 else f"{len(self._files)} files"
         if total:
             share = min(done / total, 1.0)
             filled = int(share * self.WIDTH)

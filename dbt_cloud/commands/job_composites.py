@@ -205,6 +205,8 @@ def _read_import(invocation: Invocation) -> tuple[list[Any], bool]:
     source = invocation.extras.get("input_file") or "-"
     chosen = invocation.extras.get("import_format")
     if source == "-":
+        if sys.stdin.isatty():
+            invocation.status("Reading the export from stdin (end with Ctrl-D); pass -f FILE to read a file")
         text = sys.stdin.read()
         origin = "stdin"
     else:

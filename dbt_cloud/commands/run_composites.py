@@ -154,11 +154,16 @@ def _logs(invocation: Invocation) -> None:
     assert isinstance(model, RunGet)
     step = invocation.extras.get("step")
     printer = LogPrinter(step=step, as_json=bool(invocation.extras.get("json_logs")))
+    debug = bool(invocation.extras.get("debug_logs"))
     if not invocation.extras.get("follow"):
         run = run_of(get_run(invocation.client, model.account_id, model.run_id, steps=True))
         _check_step(run, step)
+        if debug:
+            run = _with_debug_logs(invocation, run, step)
         printer.show(run, final=True)
         return
+    if debug:
+        raise UsageError("--debug-logs reads the full log of finished steps; it does not go with --follow")
     result = wait_for_run(
         invocation.client,
         model.account_id,
@@ -174,6 +179,21 @@ def _logs(invocation: Invocation) -> None:
 
         kind = "failed" if run_status(result.run) == ERROR else "was cancelled"
         raise RunFailedError(f"Run {model.run_id} {kind} ({status_name(result.run)})")
+
+
+def _with_debug_logs(invocation: Invocation, run: dict[str, Any], only: int | None) -> dict[str, Any]:
+    """The run with each step's log replaced by its full debug log (one request per step)."""
+    from dbt_cloud.runs import run_steps
+
+    steps = []
+    for step in run_steps(run):
+        if (only is None or step.get("index") == only) and isinstance(step.get("id"), int):
+            query = RunStepGet(account_id=int(run["account_id"]), step_id=step["id"], include_related="debug_logs")
+            detail = invocation.client.send(query).data
+            if isinstance(detail, dict) and isinstance(detail.get("debug_logs"), str):
+                step = {**step, "logs": detail["debug_logs"]}
+        steps.append(step)
+    return {**run, "run_steps": steps}
 
 
 def _check_step(run: dict[str, Any], step: int | None) -> None:
@@ -208,10 +228,13 @@ logs_command = composite_command(
             help="Longest pause between two looks at the run with --follow, in seconds.",
         ),
         click.Option(["--json", "json_logs"], is_flag=True, help="Print the steps and their logs as JSON."),
+        click.Option(
+            ["--debug-logs", "debug_logs"], is_flag=True, help="The full debug log of each step, not its summary."
+        ),
     ],
     prepare=take_run_id_argument,
     help="Print the logs of a run's steps (plain text on stdout).",
-    calls=(RunGet,),
+    calls=(RunGet, RunStepGet),
 )
 
 

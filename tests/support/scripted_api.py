@@ -338,6 +338,18 @@ def _retry_run(api: ScriptedApi, request: LoggedRequest, match: re.Match[str]) -
     return Reply.json(envelope(api.add_run(job).view(with_steps=False)))
 
 
+def _get_step(api: ScriptedApi, request: LoggedRequest, match: re.Match[str]) -> Reply:
+    step_id = int(match.group(2))
+    run = _scripted(api, step_id // 100)
+    steps = [s for s in run.view(with_steps=True)["run_steps"] if s["id"] == step_id] if run else []
+    if not steps:
+        return _not_found("Step")
+    step = dict(steps[0])
+    if "debug_logs" in _query(request).get("include_related", ""):
+        step["debug_logs"] = "".join(f"[debug] {line}\n" for line in step["logs"].splitlines())
+    return Reply.json(envelope(step))
+
+
 def _artifact(run: ScriptedRun, path: str, step: str | None) -> Reply:
     key = (int(step) if step else None, path)
     content = run.artifacts.get(key)
@@ -377,6 +389,7 @@ SCRIPTED_ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", A + r"/runs/(\d+)/cancel/", _cancel_run),
     ("POST", A + r"/runs/(\d+)/retry/", _retry_run),
     ("GET", A + r"/runs/(\d+)/artifacts/(.+)", _run_artifact),
+    ("GET", A + r"/steps/(\d+)/", _get_step),
 ]
 
 

@@ -51,3 +51,15 @@ def test_logs_as_json(dbt: Cli, server: ScriptedServer) -> None:
     assert [s["index"] for s in steps] == [1, 2]
     assert steps[1]["status_humanized"] == "Success"
     assert steps[1]["logs"].startswith("Invoke dbt with `dbt build`: line 1\n")
+
+
+def test_debug_logs_come_from_each_step(dbt: Cli, server: ScriptedServer) -> None:
+    run = server.api.add_run(server.api.jobs[server.jobs["build"]])
+    run.polls = 99
+    outcome = dbt("run", "logs", str(run.data["id"]), "--step", "2", "--debug-logs")
+    assert outcome.exit_code == 0, outcome.stderr
+    assert outcome.stdout.splitlines()[0] == "[debug] Invoke dbt with `dbt build`: line 1"
+    (asked,) = server.api.requests_to("GET", r"/steps/\d+/$")
+    assert asked.query["include_related"] == ["debug_logs"]
+    refused = dbt("run", "logs", str(run.data["id"]), "--debug-logs", "--follow")
+    assert refused.exit_code == 2
