@@ -12,16 +12,16 @@ import jsonschema
 import yaml
 
 from dbt_cloud.transfer import SERVER_STATE
-from tests.integration.composites.conftest import Cli
-from tests.support.scripted_api import ScriptedServer
+from tests.integration.composites.conftest import Cli, Server, answer, get_job
 
 JOBS_AS_CODE_SCHEMA = Path(__file__).resolve().parents[2] / "data" / "dbt-jobs-as-code" / "load_job_schema.json"
 
 
-def job(dbt: Cli, job_id: int) -> dict[str, Any]:
-    outcome = dbt("job", "get", "--job-id", str(job_id))
-    assert outcome.exit_code == 0, outcome.stderr
-    return json.loads(outcome.stdout)["data"]  # type: ignore[no-any-return]
+job = get_job
+
+
+def rename(dbt: Cli, job_id: int, name: str, *more: str) -> None:
+    answer(dbt("job", "update", "--job-id", str(job_id), "--name", name, *more))
 
 
 def without_server_state(job: dict[str, Any]) -> dict[str, Any]:
@@ -29,11 +29,13 @@ def without_server_state(job: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_export_delete_import_gives_the_same_job_unknown_fields_included(
-    dbt: Cli, server: ScriptedServer, tmp_path: Path
+    dbt: Cli, server: Server, tmp_path: Path
 ) -> None:
-    original = job(dbt, server.jobs["docs"])
+    (job_id,) = server.seed_jobs(1, name="Round trip")
+    answer(dbt("job", "update", "--job-id", str(job_id), "--settings-threads", "6", "--schedule-cron", "0 3 * * *"))
+    original = job(dbt, job_id)
     exported = tmp_path / "job.json"
-    outcome = dbt("job", "export", "--job-id", str(original["id"]), "-f", str(exported))
+    outcome = dbt("job", "export", "--job-id", str(job_id), "-f", str(exported))
     assert outcome.exit_code == 0, outcome.stderr
     document = json.loads(exported.read_text())
     assert document["dbt_cloud_export"]["version"] == 1
@@ -42,57 +44,61 @@ def test_export_delete_import_gives_the_same_job_unknown_fields_included(
     document["compare_changes_flags"] = "--select state:modified+"  # a field no model of ours declares
     exported.write_text(json.dumps(document))
 
-    assert dbt("job", "delete", "--job-id", str(original["id"])).exit_code == 0
+    assert dbt("job", "delete", "--job-id", str(job_id)).exit_code == 0
     imported = dbt("job", "import", "-f", str(exported))
     assert imported.exit_code == 0, imported.stderr
     created = json.loads(imported.stdout)["data"]
-    assert created["id"] != original["id"]
-    (sent,) = server.api.requests_to("POST", r"/jobs/$")
-    assert sent.body["compare_changes_flags"] == "--select state:modified+", "the unknown field was sent"
+    assert created["id"] != job_id
     expected = {**without_server_state(original), "compare_changes_flags": "--select state:modified+"}
     assert without_server_state(job(dbt, created["id"])) == expected
-    assert f"+ create 'Docs' in project {original['project_id']}, environment {original['environment_id']}" in (
-        imported.stderr_lines
-    )
+    where = f"project {original['project_id']}, environment {original['environment_id']}"
+    assert f"+ create 'Round trip' in {where}" in imported.stderr_lines
 
 
-def test_a_project_moves_in_one_file_with_references_between_its_jobs(
-    dbt: Cli, server: ScriptedServer, tmp_path: Path
-) -> None:
-    base, deferring, self_deferring = server.seed_jobs(3, environment_id=777)
-    server.api.jobs[deferring].update(name="Defers", deferring_job_definition_id=base)
-    server.api.jobs[self_deferring].update(name="Self", deferring_job_definition_id=self_deferring)
-    server.api.jobs[base].update(name="Base")
+def test_a_project_moves_in_one_file_with_references_between_its_jobs(dbt: Cli, server: Server, tmp_path: Path) -> None:
+    base, deferring, self_deferring = server.seed_jobs(3)
+    rename(dbt, base, "Base (moving)")
+    rename(dbt, deferring, "Defers (moving)", "--deferring-job-definition-id", str(base))
+    rename(dbt, self_deferring, "Self (moving)", "--deferring-job-definition-id", str(self_deferring))
     bundle = tmp_path / "jobs.json"
-    exported = dbt("job", "export", "--all", "--environment-id", "777", "-f", str(bundle))
+    exported = dbt("job", "export", "--all", "--name-icontains", "(moving)", "-f", str(bundle))
     assert exported.exit_code == 0, exported.stderr
     assert len(json.loads(bundle.read_text())["jobs"]) == 3
-    assert dbt("job", "delete-all", "--environment-id", "777", "--yes").exit_code == 0
+    for job_id in (base, deferring, self_deferring):
+        answer(dbt("job", "delete", "--job-id", str(job_id)))
 
     outcome = dbt("job", "import", "-f", str(bundle))
     assert outcome.exit_code == 0, outcome.stderr
-    created = {answer["data"]["name"]: answer["data"] for answer in json.loads(outcome.stdout)}
-    assert set(created) == {"Base", "Defers", "Self"}
+    created = {item["data"]["name"]: item["data"] for item in json.loads(outcome.stdout)}
+    assert set(created) == {"Base (moving)", "Defers (moving)", "Self (moving)"}
     assert not {base, deferring, self_deferring} & {j["id"] for j in created.values()}
-    assert job(dbt, created["Defers"]["id"])["deferring_job_definition_id"] == created["Base"]["id"]
-    assert job(dbt, created["Self"]["id"])["deferring_job_definition_id"] == created["Self"]["id"]
+    new_base, new_self = created["Base (moving)"]["id"], created["Self (moving)"]["id"]
+    assert job(dbt, created["Defers (moving)"]["id"])["deferring_job_definition_id"] == new_base
+    assert job(dbt, new_self)["deferring_job_definition_id"] == new_self
 
 
-def test_import_retargets_the_project_and_environment(dbt: Cli, server: ScriptedServer, tmp_path: Path) -> None:
+def test_import_retargets_the_project_and_environment(dbt: Cli, server: Server, tmp_path: Path) -> None:
     exported = tmp_path / "job.json"
     dbt("job", "export", "--job-id", str(server.jobs["build"]), "-f", str(exported))
-    outcome = dbt("job", "import", "-f", str(exported), "--project-id", "55", "--environment-id", "66")
+    project = str(server.project_id)
+    made = answer(dbt("environment", "create", "--project-id", project, "--name", "Staging", "--type", "deployment"))
+    target = ["--project-id", project, "--environment-id", str(made["data"]["id"])]
+    plan = dbt("job", "import", "-f", str(exported), *target, "--dry-run")
+    assert json.loads(plan.stdout)["plan"][0]["action"] == "create"
+    outcome = dbt("job", "import", "-f", str(exported), *target)
     assert outcome.exit_code == 0, outcome.stderr
     created = json.loads(outcome.stdout)["data"]
-    assert (created["project_id"], created["environment_id"]) == (55, 66)
+    assert (created["project_id"], created["environment_id"]) == (server.project_id, made["data"]["id"])
     assert job(dbt, server.jobs["build"])["environment_id"] == server.environment_id, "the original stays"
 
 
 def test_dry_run_plans_an_update_with_the_fields_that_change_and_changes_nothing(
-    dbt: Cli, server: ScriptedServer, tmp_path: Path
+    dbt: Cli, server: Server, tmp_path: Path
 ) -> None:
+    (job_id,) = server.seed_jobs(1, name="Planned")
+    answer(dbt("job", "update", "--job-id", str(job_id), "--settings-threads", "4"))
     exported = tmp_path / "job.json"
-    dbt("job", "export", "--job-id", str(server.jobs["build"]), "-f", str(exported))
+    dbt("job", "export", "--job-id", str(job_id), "-f", str(exported))
     document = json.loads(exported.read_text())
     document["settings"]["threads"] = 8
     exported.write_text(json.dumps(document))
@@ -101,41 +107,42 @@ def test_dry_run_plans_an_update_with_the_fields_that_change_and_changes_nothing
     assert plan.exit_code == 0, plan.stderr
     (item,) = json.loads(plan.stdout)["plan"]
     assert item["action"] == "update"
-    assert item["job_id"] == server.jobs["build"]
+    assert item["job_id"] == job_id
     assert item["changes"] == {"settings.threads": {"from": 4, "to": 8}}
-    assert f"~ update job {server.jobs['build']} 'Build': settings.threads: 4 -> 8" in plan.stderr_lines
-    assert server.api.requests_to("POST", r"/jobs/") == []
+    assert f"~ update job {job_id} 'Planned': settings.threads: 4 -> 8" in plan.stderr_lines
+    assert job(dbt, job_id)["settings"]["threads"] == 4, "a dry run changes nothing"
 
     applied = dbt("job", "import", "-f", str(exported))
     assert applied.exit_code == 0, applied.stderr
-    assert job(dbt, server.jobs["build"])["settings"]["threads"] == 8
+    assert json.loads(applied.stdout)["data"]["id"] == job_id
+    assert job(dbt, job_id)["settings"]["threads"] == 8
     again = dbt("job", "import", "-f", str(exported), "--dry-run")
     assert json.loads(again.stdout)["plan"][0]["action"] == "unchanged"
 
 
-def test_import_refuses_a_document_of_a_newer_version(dbt: Cli, server: ScriptedServer, tmp_path: Path) -> None:
+def test_import_refuses_a_document_of_a_newer_version(dbt: Cli, server: Server, tmp_path: Path) -> None:
     exported = tmp_path / "job.json"
     dbt("job", "export", "--job-id", str(server.jobs["build"]), "-f", str(exported))
     document = json.loads(exported.read_text())
     document["dbt_cloud_export"].update(version=2, tool="dbt-cloud 9.0.0")
     exported.write_text(json.dumps(document))
-    server.api.requests.clear()
     outcome = dbt("job", "import", "-f", str(exported))
     assert outcome.exit_code == 2
     assert outcome.stderr_lines == [
         f"Error: {exported} was written by a newer dbt-cloud (dbt-cloud 9.0.0, export format version 2); "
         "this dbt-cloud 0.1.0 reads version 1 (upgrade dbt-cloud to import it)"
     ]
-    assert server.api.requests == []
 
 
-def test_import_reads_what_dbt_cloud_cli_exported(dbt: Cli, server: ScriptedServer) -> None:
+def test_import_reads_what_dbt_cloud_cli_exported(dbt: Cli, server: Server) -> None:
     legacy = job(dbt, server.jobs["build"])
     legacy.pop("id")  # dbt-cloud-cli 0.9.1 wrote the job without its id, server state and all
     outcome = dbt("job", "import", "--always-create", stdin=json.dumps(legacy))
     assert outcome.exit_code == 0, outcome.stderr
-    assert json.loads(outcome.stdout)["data"]["name"] == "Build"
-    assert len([j for j in server.api.jobs.values() if j["name"] == "Build"]) == 2
+    created = json.loads(outcome.stdout)["data"]
+    assert created["id"] != server.jobs["build"]
+    assert created["name"] == legacy["name"]
+    assert created["execute_steps"] == legacy["execute_steps"]
 
 
 def test_import_refuses_what_is_not_an_export(dbt: Cli) -> None:
@@ -152,19 +159,20 @@ def test_import_refuses_what_is_not_an_export(dbt: Cli) -> None:
 # --- the jobs YAML of dbt-jobs-as-code ------------------------------------------------------------
 
 
-def test_yaml_export_is_valid_for_dbt_jobs_as_code(dbt: Cli, server: ScriptedServer) -> None:
-    server.api.jobs[server.jobs["docs"]]["name"] = "Docs [[docs_job]]"
-    outcome = dbt("job", "export", "--all", "--format", "yaml")
+def test_yaml_export_is_valid_for_dbt_jobs_as_code(dbt: Cli, server: Server) -> None:
+    managed, plain = server.seed_jobs(2)
+    rename(dbt, managed, "Managed (yaml) [[managed_job]]")
+    rename(dbt, plain, "Plain (yaml)")
+    outcome = dbt("job", "export", "--all", "--name-icontains", "(yaml)", "--format", "yaml")
     assert outcome.exit_code == 0, outcome.stderr
     assert outcome.stdout.startswith("# yaml-language-server: $schema=")
     document = yaml.safe_load(outcome.stdout)
     jsonschema.validate(document, json.loads(JOBS_AS_CODE_SCHEMA.read_text()))
-    assert set(document["jobs"]) == {"build", "failing", "docs_job", "slow"}
-    docs = document["jobs"]["docs_job"]
-    assert docs["name"] == "Docs"
-    assert "linked_id" not in docs, "a job with an identifier is already linked"
-    assert document["jobs"]["build"]["linked_id"] == server.jobs["build"]
-    assert document["jobs"]["build"]["schedule"] == {"cron": "0 * * * *"}
+    assert set(document["jobs"]) == {"managed_job", "plain_yaml"}
+    assert document["jobs"]["managed_job"]["name"] == "Managed (yaml)"
+    assert "linked_id" not in document["jobs"]["managed_job"], "a job with an identifier is already linked"
+    assert document["jobs"]["plain_yaml"]["linked_id"] == plain
+    assert all(set(entry["schedule"]) == {"cron"} for entry in document["jobs"].values())
 
 
 JOBS_AS_CODE_FILE = """\
@@ -193,7 +201,7 @@ jobs:
 """
 
 
-def test_a_jobs_as_code_file_imports_then_stays_unchanged(dbt: Cli, server: ScriptedServer, tmp_path: Path) -> None:
+def test_a_jobs_as_code_file_imports_then_stays_unchanged(dbt: Cli, server: Server, tmp_path: Path) -> None:
     source = tmp_path / "jobs.yml"
     source.write_text(JOBS_AS_CODE_FILE.format(project=server.project_id, environment=server.environment_id))
     outcome = dbt("job", "import", "-f", str(source))
@@ -215,14 +223,15 @@ def test_a_jobs_as_code_file_imports_then_stays_unchanged(dbt: Cli, server: Scri
     assert yaml.safe_load(exported.stdout)["jobs"]["nightly"]["name"] == "Nightly build"
 
 
-def test_yaml_export_then_import_adopts_the_jobs_by_linked_id(dbt: Cli, server: ScriptedServer, tmp_path: Path) -> None:
+def test_yaml_export_then_import_adopts_the_jobs_by_linked_id(dbt: Cli, server: Server, tmp_path: Path) -> None:
     exported = tmp_path / "jobs.yaml"
-    job_id = str(server.jobs["build"])
-    assert dbt("job", "export", "--job-id", job_id, "--format", "yaml", "-f", str(exported)).exit_code == 0
+    (job_id,) = server.seed_jobs(1, name="Adopted")
+    assert dbt("job", "export", "--job-id", str(job_id), "--format", "yaml", "-f", str(exported)).exit_code == 0
     plan = dbt("job", "import", "-f", str(exported), "--dry-run")
     (item,) = json.loads(plan.stdout)["plan"]
     assert item["action"] == "update"
-    assert item["job_id"] == server.jobs["build"]
+    assert item["job_id"] == job_id
+    assert item["name"] == "Adopted [[adopted]]"
     assert set(item["changes"]) >= {"name", "schedule.date.type"}, "named with its identifier, cron-only schedule"
 
 
