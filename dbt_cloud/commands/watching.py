@@ -39,7 +39,7 @@ def wait_params(*, wait_flag: bool) -> list[click.Parameter]:
             ["--wait-timeout", "wait_timeout"],
             type=DURATION,
             help="Stop waiting after this long (90, 90s, 15m, 2h) and exit 1; the run goes on "
-            "unless --cancel-on-timeout.",
+            "unless --cancel-on-timeout. Implies waiting.",
         ),
         click.Option(
             ["--poll-interval", "poll_interval"],
@@ -73,7 +73,8 @@ def wait_params(*, wait_flag: bool) -> list[click.Parameter]:
 
 
 def wants_wait(extras: dict[str, Any]) -> bool:
-    return bool(extras.get("wait") or extras.get("download_artifacts"))
+    """--wait, or an option that only makes sense when waiting."""
+    return bool(extras.get("wait") or extras.get("download_artifacts") or extras.get("wait_timeout") is not None)
 
 
 def print_or_watch(invocation: Invocation, account_id: int, answer_document: Any) -> None:
