@@ -17,6 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from dbt_cloud.cli import cli  # noqa: E402 - after the path is set
 from dbt_cloud.command import ModelCommand  # noqa: E402
+from dbt_cloud.commands.composite import CompositeCommand  # noqa: E402
 
 TARGET = ROOT / "docs" / "commands.md"
 PAGES = ROOT / "docs" / "commands"
@@ -85,6 +86,9 @@ def _page(group: str, entries: list[tuple[tuple[str, ...], click.Command]]) -> s
             operation = command.model.operation
             label = f" ({operation.operation_id})" if operation.operation_id else ""
             lines.extend(["", f"`{operation.method} {operation.path}`{label}"])
+        elif isinstance(command, CompositeCommand):
+            calls = ", ".join(f"`{m.operation.method} {m.operation.path}`" for m in command.calls)
+            lines.extend(["", f"Chains {calls}"])
         lines.extend(["", "| option | in | type | default | env var | help |", "|---|---|---|---|---|---|"])
         for param in command.params:
             if isinstance(param, click.Option) and not param.hidden and not COMMON & set(param.opts):
