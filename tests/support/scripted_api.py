@@ -130,6 +130,7 @@ class ScriptedApi(RecordedApi):
         self.state = threading.RLock()
         self._next_job = 1000
         self._next_run = 50000
+        self._next_environment = 300000
         self.routes = [
             (method, re.compile(f"^{pattern}$"), handler) for method, pattern, handler in SCRIPTED_ROUTES
         ] + self.routes  # first: RecordedApi's routes for jobs and runs answer fixed samples
@@ -374,6 +375,15 @@ def _job_artifact(api: ScriptedApi, request: LoggedRequest, match: re.Match[str]
     return _artifact(max(done, key=lambda r: r.data["id"]), unquote(match.group(3)), None)
 
 
+def _create_environment(api: ScriptedApi, request: LoggedRequest, match: re.Match[str]) -> Reply:
+    body = request.body if isinstance(request.body, dict) else {}
+    with api.state:
+        api._next_environment += 1
+        environment = {**sample("environment_create_response")["data"], **body, "id": api._next_environment}
+    environment["project_id"] = int(match.group(2))
+    return Reply.json(envelope(environment, 201), 201)
+
+
 A = r"/api/v2/accounts/(\d+)"
 SCRIPTED_ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", A + r"/jobs/", _list_jobs),
@@ -390,6 +400,7 @@ SCRIPTED_ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", A + r"/runs/(\d+)/retry/", _retry_run),
     ("GET", A + r"/runs/(\d+)/artifacts/(.+)", _run_artifact),
     ("GET", A + r"/steps/(\d+)/", _get_step),
+    ("POST", r"/api/v3/accounts/(\d+)/projects/(\d+)/environments/", _create_environment),
 ]
 
 

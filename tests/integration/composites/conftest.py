@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import pytest
 
 from tests.conftest import TOKEN, Outcome, invoke
+from tests.support.local_runner import LocalRunner
 from tests.support.scripted_api import ScriptedServer
 
 Cli = Callable[..., Outcome]
@@ -47,9 +48,9 @@ def scripted() -> Iterator[ScriptedServer]:
 
 
 @pytest.fixture
-def server(scripted: ScriptedServer) -> Server:
-    """The server of the happy paths: the scripted one until the local runner takes over."""
-    return scripted
+def server(local_runner: LocalRunner) -> Server:
+    """The server of the happy paths: the bundled local runner, running dbt for real."""
+    return local_runner
 
 
 def cli_for(server: Server) -> Cli:
@@ -96,6 +97,13 @@ def runs_of(dbt: Cli, job_id: int) -> dict[int, int]:
     """Run id -> status, for every run of the job."""
     listed = answer(dbt("run", "list", "--job-id", str(job_id), "--all"))["data"]
     return {run["id"]: run["status"] for run in listed}
+
+
+def new_environment(dbt: Cli, server: Server, name: str) -> int:
+    """A deployment environment of its own, for a test that filters or moves by environment."""
+    project = str(server.project_id)
+    made = answer(dbt("environment", "create", "--project-id", project, "--name", name, "--type", "deployment"))
+    return int(made["data"]["id"])
 
 
 def finished_run(dbt: Cli, server: Server, job: str) -> int:

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import json
 
-from tests.integration.composites.conftest import Cli, Server, active_jobs, answer, runs_of
+from tests.integration.composites.conftest import Cli, Server, active_jobs, answer, new_environment, runs_of
 from tests.support.recorded_api import Reply, envelope
 from tests.support.scripted_api import ScriptedServer
 
 
 def test_delete_all_goes_through_every_page_keeping_the_jobs_named(dbt: Cli, server: Server) -> None:
-    doomed = server.seed_jobs(250, environment_id=901)
-    bystanders = server.seed_jobs(3, environment_id=902)
+    target, other = new_environment(dbt, server, "Doomed"), new_environment(dbt, server, "Bystanders")
+    doomed = server.seed_jobs(250, environment_id=target)
+    bystanders = server.seed_jobs(3, environment_id=other)
     answer(dbt("job", "update", "--job-id", str(doomed[10]), "--name", "Keep me"))
     keep = ["--keep-jobs", str(doomed[0]), "--keep-jobs", "Keep me"]
-    outcome = dbt("job", "delete-all", "--environment-id", "901", *keep, "--yes")
+    outcome = dbt("job", "delete-all", "--environment-id", str(target), *keep, "--yes")
     assert outcome.exit_code == 0, outcome.stderr
-    assert set(active_jobs(dbt, 901)) == {doomed[0], doomed[10]}
-    assert set(active_jobs(dbt, 902)) == set(bystanders), "the filter holds"
+    assert set(active_jobs(dbt, target)) == {doomed[0], doomed[10]}
+    assert set(active_jobs(dbt, other)) == set(bystanders), "the filter holds"
     assert len(json.loads(outcome.stdout)) == 248, "the answers of the deletions"
     assert any(line.startswith(f"deleted job {doomed[1]} ") for line in outcome.stderr_lines)
     assert f"skipped job {doomed[10]}: kept (--keep-jobs)" in outcome.stderr_lines
@@ -26,51 +27,58 @@ def test_delete_all_goes_through_every_page_keeping_the_jobs_named(dbt: Cli, ser
 
 
 def test_delete_all_dry_run_changes_nothing(dbt: Cli, server: Server) -> None:
-    jobs = server.seed_jobs(250, environment_id=903)
-    outcome = dbt("job", "delete-all", "--environment-id", "903", "--keep-jobs", f"[{jobs[0]}, {jobs[1]}]", "--dry-run")
+    environment = new_environment(dbt, server, "Dry run")
+    jobs = server.seed_jobs(250, environment_id=environment)
+    outcome = dbt(
+        "job", "delete-all", "--environment-id", str(environment), "--keep-jobs", f"[{jobs[0]}, {jobs[1]}]", "--dry-run"
+    )
     assert outcome.exit_code == 0, outcome.stderr
     assert json.loads(outcome.stdout) == []
-    assert set(active_jobs(dbt, 903)) == set(jobs)
+    assert set(active_jobs(dbt, environment)) == set(jobs)
     assert "250 jobs listed: 248 to delete, 2 skipped." in outcome.stderr_lines
     assert outcome.stderr_lines[-1] == "Dry run: nothing was deleted."
 
 
 def test_delete_all_asks_first_and_a_closed_stdin_changes_nothing(dbt: Cli, server: Server) -> None:
-    jobs = set(server.seed_jobs(3, environment_id=904))
-    no_answer = dbt("job", "delete-all", "--environment-id", "904", stdin="")
+    environment = new_environment(dbt, server, "Asking")
+    jobs = set(server.seed_jobs(3, environment_id=environment))
+    no_answer = dbt("job", "delete-all", "--environment-id", str(environment), stdin="")
     assert no_answer.exit_code == 2
     assert "pass --yes" in no_answer.stderr_lines[-1]
-    declined = dbt("job", "delete-all", "--environment-id", "904", stdin="n\n")
+    declined = dbt("job", "delete-all", "--environment-id", str(environment), stdin="n\n")
     assert declined.exit_code == 0
     assert "Nothing was deleted." in declined.stderr
-    assert set(active_jobs(dbt, 904)) == jobs
-    accepted = dbt("job", "delete-all", "--environment-id", "904", stdin="y\n")
+    assert set(active_jobs(dbt, environment)) == jobs
+    accepted = dbt("job", "delete-all", "--environment-id", str(environment), stdin="y\n")
     assert accepted.exit_code == 0, accepted.stderr
     assert "Delete 3 jobs? [y/N]" in accepted.stderr
-    assert active_jobs(dbt, 904) == {}
+    assert active_jobs(dbt, environment) == {}
 
 
 def test_delete_all_without_keep_jobs_works(dbt: Cli, server: Server) -> None:
-    server.seed_jobs(2, environment_id=906)
-    outcome = dbt("job", "delete-all", "--environment-id", "906", "-y")
+    environment = new_environment(dbt, server, "No keep")
+    server.seed_jobs(2, environment_id=environment)
+    outcome = dbt("job", "delete-all", "--environment-id", str(environment), "-y")
     assert outcome.exit_code == 0, outcome.stderr
-    assert active_jobs(dbt, 906) == {}
+    assert active_jobs(dbt, environment) == {}
 
 
 def test_delete_all_warns_about_keep_jobs_that_match_nothing(dbt: Cli, server: Server) -> None:
-    server.seed_jobs(1, environment_id=907)
-    outcome = dbt("job", "delete-all", "--environment-id", "907", "--keep-jobs", "No such job", "--dry-run")
+    environment = new_environment(dbt, server, "Unmatched")
+    server.seed_jobs(1, environment_id=environment)
+    outcome = dbt("job", "delete-all", "--environment-id", str(environment), "--keep-jobs", "No such job", "--dry-run")
     assert "Warning: --keep-jobs No such job matches no listed job" in outcome.stderr_lines
 
 
 def test_readonly_mode_allows_a_dry_run_but_not_the_deletion(dbt: Cli, server: Server) -> None:
-    (job_id,) = server.seed_jobs(1, environment_id=908)
+    environment = new_environment(dbt, server, "Read-only")
+    (job_id,) = server.seed_jobs(1, environment_id=environment)
     readonly = {"DBT_CLOUD_READONLY": "true"}
-    assert dbt("job", "delete-all", "--environment-id", "908", "--dry-run", env=readonly).exit_code == 0
-    refused = dbt("job", "delete-all", "--environment-id", "908", "--yes", env=readonly)
+    assert dbt("job", "delete-all", "--environment-id", str(environment), "--dry-run", env=readonly).exit_code == 0
+    refused = dbt("job", "delete-all", "--environment-id", str(environment), "--yes", env=readonly)
     assert refused.exit_code == 2
     assert "Read-only mode" in refused.stderr
-    assert set(active_jobs(dbt, 908)) == {job_id}
+    assert set(active_jobs(dbt, environment)) == {job_id}
 
 
 def test_cancel_all_cancels_every_run_in_progress_of_the_job(dbt: Cli, server: Server) -> None:

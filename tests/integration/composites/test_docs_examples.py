@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import re
 import shlex
-import time
 from pathlib import Path
 
 import click
 import pytest
 
 from dbt_cloud.cli import cli as root
-from tests.support.scripted_api import ScriptedServer
+from tests.integration.composites.conftest import Server
 
 PAGE = Path(__file__).resolve().parents[3] / "docs" / "composites.md"
 
@@ -46,12 +45,10 @@ def test_every_shell_example_parses(line: str) -> None:
 
 
 def test_the_python_example_runs(
-    server: ScriptedServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    server: Server, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for name, value in {**server.env(), "DBT_CLOUD_JOB_ID": str(server.jobs["build"])}.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(time, "sleep", lambda seconds: None)
     (block,) = blocks("python")
     exec(compile(block, str(PAGE), "exec"), {})
     assert capsys.readouterr().out == "True Success\n"
-    assert len(server.api.requests_to("POST", rf"/jobs/{server.jobs['build']}/run/$")) == 1
