@@ -2,9 +2,10 @@
 `curl` on the same URL, and beside dbt-cloud-cli 0.9.1 (installed in its own venv), measured side by
 side in one run (interleaved rounds, medians) and written to benchmarks/results/artifact_download.json.
 
-The artifact (1 GiB of bytes that do not compress) is generated here and served from 127.0.0.1.
-dbt-cloud-cli 0.9.1 only speaks HTTPS, so the clients are also compared over HTTPS, on the same
-server with a certificate of its own. Every download goes to a file that did not exist before, on
+The artifact (1 GiB of bytes that do not compress) is generated here and served by the bundled local
+runner, planted in a finished run of its own. dbt-cloud-cli 0.9.1 only speaks HTTPS, which the local
+runner does not, so the clients are also compared over HTTPS, on benchmarks/bench_server.py with a
+certificate of its own. Every download goes to a file that did not exist before, on
 the same file system. What must hold: our peak RSS under 80 MB, our throughput at least 0.8 of curl's.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import statistics
 import sys
 from pathlib import Path
@@ -21,6 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from baseline import dbt_cloud_cli, host_for_0_9_1, measure
 from bench_server import ACCOUNT_ID, RUN_ID, TOKEN, Content, serve, write_artifact
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from dbt_cloud.local.planning import run_dir_of
+from tests.support.local_runner import LocalRunner
 
 SIZE = 1 << 30
 ROUNDS = 3
@@ -32,6 +38,20 @@ MAX_RSS_MB = 80
 MIN_THROUGHPUT_VS_CURL = 0.8
 
 
+def local_runner_with(artifact: Path) -> tuple[LocalRunner, int]:
+    """The bundled local runner, started, with a finished run whose target/ holds the artifact
+    (a hard link: the gigabyte is not copied)."""
+    data_dir = WORK / "local-runner"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    data_dir.mkdir(parents=True)
+    runner = LocalRunner(data_dir).prepare().start()
+    (run_id,) = runner.seed_runs(runner.jobs["build"], 1, status=10)
+    target_dir = run_dir_of(data_dir, run_id) / "target"
+    target_dir.mkdir(parents=True, exist_ok=True)
+    os.link(artifact, target_dir / artifact.name)
+    return runner, run_id
+
+
 def main() -> None:
     load = [round(value, 2) for value in os.getloadavg()]
     WORK.mkdir(exist_ok=True)
@@ -41,33 +61,38 @@ def main() -> None:
         write_artifact(artifact, SIZE)
     target = WORK / "downloaded.bin"
     old_cli, old_cli_note = dbt_cloud_cli()
-    path = f"/api/v2/accounts/{ACCOUNT_ID}/runs/{RUN_ID}/artifacts/{artifact.name}"
-    ours = [SCRIPT, "run", "get-artifact", "--run-id", str(RUN_ID), "--path", artifact.name, "-f", str(target)]
-    content = Content(artifact=artifact)
-    with serve(content) as http, serve(content, tls_folder=WORK) as https:
-        auth = ["-H", f"Authorization: Token {TOKEN}"]
-        cases: dict[str, tuple[list[str], dict[str, str]]] = {
-            "curl": (["curl", "-sS", "--fail", "-o", str(target), *auth, http.url + path], {}),
-            "dbt-cloud": (ours, http.env()),
-            "curl (https)": (
-                ["curl", "-sS", "--fail", "--cacert", str(https.ca_file), "-o", str(target), *auth, https.url + path],
-                {},
-            ),
-            "dbt-cloud (https)": (ours, https.env()),
-        }
-        if old_cli is not None:
-            env = {**https.env(), "DBT_CLOUD_HOST": host_for_0_9_1(https.url)}
-            cases["dbt-cloud-cli 0.9.1 (https)"] = ([str(old_cli), *ours[1:]], env)
-        samples: dict[str, list[tuple[float, int, float]]] = {name: [] for name in cases}
-        for round_number in range(1, ROUNDS + 1):
-            for name, (command, env) in cases.items():  # interleaved: drift affects every case alike
-                target.unlink(missing_ok=True)
-                os.sync()  # start each download with no other writes pending
-                samples[name].append(measure(command, env))
-                if target.stat().st_size != SIZE:
-                    raise SystemExit(f"{name} wrote {target.stat().st_size} bytes, not {SIZE}")
-                print(f"round {round_number} {name:30} {samples[name][-1][0]:6.2f} s", flush=True)
-    target.unlink(missing_ok=True)
+
+    def ours(run_id: int) -> list[str]:
+        return [SCRIPT, "run", "get-artifact", "--run-id", str(run_id), "--path", artifact.name, "-f", str(target)]
+
+    runner, run_id = local_runner_with(artifact)
+    try:
+        local_url = f"{runner.base_url}/api/v2/accounts/{runner.account_id}/runs/{run_id}/artifacts/{artifact.name}"
+        tls_path = f"/api/v2/accounts/{ACCOUNT_ID}/runs/{RUN_ID}/artifacts/{artifact.name}"
+        with serve(Content(artifact=artifact), tls_folder=WORK) as https:
+            cases: dict[str, tuple[list[str], dict[str, str]]] = {
+                "curl": (["curl", "-sS", "--fail", "-o", str(target), "-H", f"Authorization: Token {runner.token}",
+                          local_url], {}),
+                "dbt-cloud": (ours(run_id), runner.env()),
+                "curl (https)": (["curl", "-sS", "--fail", "--cacert", str(https.ca_file), "-o", str(target),
+                                  "-H", f"Authorization: Token {TOKEN}", https.url + tls_path], {}),
+                "dbt-cloud (https)": (ours(RUN_ID), https.env()),
+            }  # fmt: skip
+            if old_cli is not None:
+                env = {**https.env(), "DBT_CLOUD_HOST": host_for_0_9_1(https.url)}
+                cases["dbt-cloud-cli 0.9.1 (https)"] = ([str(old_cli), *ours(RUN_ID)[1:]], env)
+            samples: dict[str, list[tuple[float, int, float]]] = {name: [] for name in cases}
+            for round_number in range(1, ROUNDS + 1):
+                for name, (command, env) in cases.items():  # interleaved: drift affects every case alike
+                    target.unlink(missing_ok=True)
+                    os.sync()  # start each download with no other writes pending
+                    samples[name].append(measure(command, env))
+                    if target.stat().st_size != SIZE:
+                        raise SystemExit(f"{name} wrote {target.stat().st_size} bytes, not {SIZE}")
+                    print(f"round {round_number} {name:30} {samples[name][-1][0]:6.2f} s", flush=True)
+    finally:
+        runner.stop()
+        target.unlink(missing_ok=True)
     report(samples, old_cli_note, load)
 
 
@@ -90,7 +115,7 @@ def report(samples: dict[str, list[tuple[float, int, float]]], old_cli_note: str
         "cpus": os.cpu_count(),
         "artifact_bytes": SIZE,
         "rounds": ROUNDS,
-        "server": "benchmarks/bench_server.py on 127.0.0.1 (sendfile over HTTP; Python ssl over HTTPS)",
+        "server": "HTTP: the bundled local runner (uvicorn); HTTPS: benchmarks/bench_server.py (Python ssl)",
         "load_average_at_start": load,
         "dbt_cloud_cli_0_9_1": old_cli_note,
         "cases": rows,
