@@ -12,7 +12,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from typing import TextIO
+from typing import IO
 
 from dbt_cloud.events import DownloadProgress, Event, RunFinished, RunStatusChanged
 from dbt_cloud.runs import format_seconds
@@ -23,7 +23,7 @@ CLEAR_LINE = "\r\x1b[2K"
 REDRAW_SECONDS = 0.1
 
 
-def is_terminal(stream: TextIO) -> bool:
+def is_terminal(stream: IO[str]) -> bool:
     """A live line only where a person watches: a TTY, and not a dumb terminal."""
     try:
         return stream.isatty() and os.environ.get("TERM", "") != "dumb"
@@ -34,7 +34,7 @@ def is_terminal(stream: TextIO) -> bool:
 class RunProgress:
     """Shows the run's URL once, then its status: live with the time waited, or one line per change."""
 
-    def __init__(self, stream: TextIO, *, live: bool, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, stream: IO[str], *, live: bool, clock: Callable[[], float] = time.monotonic) -> None:
         self.stream = stream
         self.live = live
         self.clock = clock
@@ -113,7 +113,7 @@ class DownloadBar:
 
     WIDTH = 24
 
-    def __init__(self, stream: TextIO, *, live: bool, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, stream: IO[str], *, live: bool, clock: Callable[[], float] = time.monotonic) -> None:
         self.stream = stream
         self.live = live
         self.clock = clock

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from dbt_cloud.commands.base import Invocation, output_file_option
+from dbt_cloud.commands.composite import status_stream
 from dbt_cloud.errors import UsageError
 
 if TYPE_CHECKING:
@@ -81,7 +81,8 @@ def fetch(invocation: Invocation, commands: list[CommandModel], labels: list[str
     downloads = [
         Download(label, command, dest) for label, command, dest in zip(labels, commands, destinations, strict=True)
     ]
-    bar = DownloadBar(sys.stderr, live=is_terminal(sys.stderr))
+    stream = status_stream(invocation)
+    bar = DownloadBar(stream, live=is_terminal(stream))
     invocation.listeners.append(bar)
     try:
         results = download_all(invocation.client, downloads)

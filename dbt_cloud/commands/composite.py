@@ -8,10 +8,11 @@ models through `invocation.client`. No composite writes HTTP by hand.
 
 from __future__ import annotations
 
+import io
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import IO, Any
 
 import click
 
@@ -32,9 +33,13 @@ class CompositeCommand(click.Command):
         params: list[click.Parameter],
         help: str,
         calls: Sequence[type[CommandModel]],
+        represents: type[CommandModel] | None = None,
     ) -> None:
         self.model = model
         self.calls = tuple(calls) or (model,)
+        #: The one operation the command stands for, where it takes a plain command's place
+        #: (`run get-artifact`), so `dbt-cloud commands` still finds the endpoint's command.
+        self.represents = represents
         operations = "\n".join(f"{m.operation.method} {m.operation.path}" for m in self.calls)
         super().__init__(name, callback=callback, params=params, help=help, epilog=f"\b\nAPI:\n{operations}")
 
@@ -49,6 +54,7 @@ def composite_command(
     prepare: Prepare | None = None,
     help: str | None = None,
     calls: Sequence[type[CommandModel]] = (),
+    represents: type[CommandModel] | None = None,
 ) -> CompositeCommand:
     """A composite command: the options of `model`'s `fields` (all when None; the others keep
     their defaults), `extra_params`, and the connection options."""
@@ -61,9 +67,7 @@ def composite_command(
 
     @click.pass_context
     def callback(ctx: click.Context, /, **values: Any) -> None:
-        if prepare is not None:
-            values = prepare(values)
-        with invocation_for(ctx, model, values, extra_names) as invocation:
+        with invocation_for(ctx, model, values, extra_names, prepare=prepare) as invocation:
             action(invocation)
 
     return CompositeCommand(
@@ -73,16 +77,8 @@ def composite_command(
         params=[*options, *extras, *connection_options()],
         help=help if help is not None else (model.__doc__ or "").strip(),
         calls=calls,
+        represents=represents,
     )
-
-
-def extend_group(base: click.Group, commands: Iterable[click.Command], *, help: str | None = None) -> click.Group:
-    """A new group holding `base`'s commands and `commands`; one of the same name replaces the
-    base's (`job run` with `--wait`). `base` itself is left as it is."""
-    group = click.Group(base.name, help=help or base.help, context_settings=dict(base.context_settings))
-    for command in [*base.commands.values(), *commands]:
-        group.add_command(command)
-    return group
 
 
 # --- option types ------------------------------------------------------------------------------
@@ -144,11 +140,14 @@ def ids_and_names(values: Iterable[str]) -> tuple[set[int], set[str]]:
 # --- asking first --------------------------------------------------------------------------------
 
 
-def confirm(question: str, *, assume_yes: bool) -> bool:
+def confirm(question: str, *, assume_yes: bool, embedded: bool = False) -> bool:
     """Ask on stderr and read the answer from stdin (so `yes |` works as it did with dbt-cloud-cli).
-    No answer at all (stdin closed) is a usage error: nothing is changed without a yes."""
+    No answer at all (stdin closed) is a usage error: nothing is changed without a yes. A program
+    running the command in process is never asked: it says yes by passing it."""
     if assume_yes:
         return True
+    if embedded:
+        raise UsageError("A program changes this only when it passes --yes (yes=True); nothing was changed")
     try:
         return click.confirm(question, default=False, err=True)
     except click.Abort:
@@ -159,7 +158,7 @@ def confirm(question: str, *, assume_yes: bool) -> bool:
 
 
 def yes_option() -> click.Option:
-    return click.Option(["-y", "--yes", "assume_yes"], is_flag=True, help="Go ahead without asking.")
+    return click.Option(["-y", "--yes", "yes"], is_flag=True, help="Go ahead without asking.")
 
 
 def dry_run_option(what: str) -> click.Option:
@@ -193,7 +192,9 @@ def run_bulk(
     if not todo:
         invocation.print([])
         return
-    if not confirm(f"{verb.capitalize()} {len(todo)} {noun}s?", assume_yes=bool(invocation.extras.get("assume_yes"))):
+    asked = f"{verb.capitalize()} {len(todo)} {noun}s?"
+    assume_yes = bool(invocation.extras.get("yes"))
+    if not confirm(asked, assume_yes=assume_yes, embedded=invocation.embedding is not None):
         invocation.status(f"Nothing was {done}.")
         invocation.print([])
         return
@@ -225,12 +226,26 @@ def bulk_limits() -> list[click.Parameter]:
     ]
 
 
+class _Discard(io.StringIO):
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+def status_stream(invocation: Invocation) -> IO[str]:
+    """Where progress is drawn: stderr on the command line, the stream an embedding program gave
+    (or nowhere). A live line only where that is a terminal."""
+    if invocation.embedding is None:
+        return sys.stderr
+    return invocation.embedding.stderr or _Discard()
+
+
 def write_output(invocation: Invocation, text: str) -> None:
-    """Text to `-f/--file` (whole or not at all) or stdout."""
+    """Text to `-f/--file` (whole or not at all), or stdout (an embedding program's answer)."""
     target = invocation.extras.get("output_file") or "-"
     if target == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        sink = invocation.raw_output()
+        sink.write(text.encode("utf-8"))
+        sink.flush()
         return
     from pathlib import Path
 

@@ -11,61 +11,33 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path as FilePath
-from typing import Annotated, Any, ClassVar
+from typing import Any
 
 import click
-from pydantic import Field
 
-from dbt_cloud.command import Cli, CommandModel, Operation, Path
+from dbt_cloud.command import CommandModel
 from dbt_cloud.commands import job as plain
 from dbt_cloud.commands.artifact_commands import AUTO, artifact_params, fetch, parse_step, prepare_paths
-from dbt_cloud.commands.base import Invocation, api_command, output_file_option, refuse_writes_when_readonly
+from dbt_cloud.commands.base import (
+    Invocation,
+    api_command,
+    extend_group,
+    output_file_option,
+    refuse_writes_when_readonly,
+)
 from dbt_cloud.commands.composite import (
     bulk_limits,
     composite_command,
     dry_run_option,
-    extend_group,
     ids_and_names,
     run_bulk,
     write_output,
     yes_option,
 )
-from dbt_cloud.commands.fields import AccountId, IncludeRelated
-from dbt_cloud.commands.job import JOBS, JobCreate, JobDelete, JobGet, JobList, JobRun, JobUpdate
+from dbt_cloud.commands.generated.job import JobGetArtifact, JobRerun
+from dbt_cloud.commands.job import JobCreate, JobDelete, JobGet, JobList, JobRun, JobUpdate
 from dbt_cloud.commands.watching import print_or_watch, wait_params
 from dbt_cloud.errors import UsageError
-
-JobIdPath = Annotated[
-    int,
-    Path(),
-    Cli(envvar="DBT_CLOUD_JOB_ID", setting="job_id"),
-    Field(description="ID of the job."),
-]
-
-
-class JobRerun(CommandModel):
-    """Rerun a job from the point of failure of its last run (a new full run if that did not fail)."""
-
-    operation: ClassVar[Operation] = Operation("POST", JOBS + "{job_id}/rerun/", "Retry Failed Job")
-    account_id: AccountId
-    job_id: JobIdPath
-
-
-class JobGetArtifact(CommandModel):
-    """Download an artifact of the job's most recent run that has it."""
-
-    operation: ClassVar[Operation] = Operation(
-        "GET", JOBS + "{job_id}/artifacts/{remainder}", "Retrieve Job Artifact", envelope=False
-    )
-    account_id: AccountId
-    job_id: JobIdPath
-    path: Annotated[
-        str,
-        Path("remainder", allow_slashes=True),
-        Field(description="Path of the artifact, e.g. manifest.json or run/project/models/x.sql."),
-    ]
-    include_related: IncludeRelated = None
-
 
 # --- job run -------------------------------------------------------------------------------------
 
@@ -141,7 +113,7 @@ def _export(invocation: Invocation) -> None:
     assert isinstance(model, JobList)
     extras = invocation.extras
     client = invocation.client
-    job_ids: list[int] = list(extras.get("job_ids") or ())
+    job_ids: list[int] = list(extras.get("job_id") or ())
     if extras.get("all_jobs"):
         if job_ids:
             raise UsageError("Give --job-id or --all, not both")
@@ -173,7 +145,7 @@ export_command = composite_command(
     fields=("account_id", "project_id", "environment_id", "name_icontains", "include_related"),
     extra_params=[
         click.Option(
-            ["--job-id", "job_ids"],
+            ["--job-id", "job_id"],
             type=int,
             multiple=True,
             help="Job to export (repeatable). Default: DBT_CLOUD_JOB_ID or the profile's job_id.",
@@ -445,6 +417,7 @@ get_artifact_command = composite_command(
     help="Download artifacts of the job's latest run: streamed to a temporary file and renamed "
     "only when complete, so an error never leaves a partial or overwritten file.",
     calls=(JobGetArtifact,),
+    represents=JobGetArtifact,
 )
 
 

@@ -34,8 +34,9 @@ def command_rows(root: click.Group) -> list[CommandRow]:
             path = (*prefix, name)
             if isinstance(command, click.Group):
                 walk(command, path)
-            elif isinstance(command, ModelCommand):
-                operation = command.model.operation
+            elif isinstance(command, ModelCommand) or getattr(command, "represents", None) is not None:
+                model = command.model if isinstance(command, ModelCommand) else command.represents  # type: ignore[attr-defined]
+                operation = model.operation
                 label = operation.operation_id or ("GraphQL query" if operation.path == "/graphql" else "")
                 rows.append(CommandRow(" ".join(path), operation.method, operation.path, label))
             else:

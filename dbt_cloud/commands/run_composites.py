@@ -7,46 +7,30 @@ This module is what the CLI loads for `run` (see LAZY_GROUPS); run.py keeps the 
 
 from __future__ import annotations
 
-import json
-import sys
-from typing import Annotated, Any, ClassVar
+from typing import IO, Any
 
 import click
-from pydantic import Field
 
-from dbt_cloud.command import CommandModel, Operation, Path
 from dbt_cloud.commands import run as plain
 from dbt_cloud.commands.artifact_commands import AUTO, artifact_params, fetch, parse_step, prepare_paths
-from dbt_cloud.commands.base import Invocation, api_command, output_file_option, refuse_writes_when_readonly
+from dbt_cloud.commands.base import (
+    Invocation,
+    api_command,
+    extend_group,
+    output_file_option,
+    refuse_writes_when_readonly,
+)
 from dbt_cloud.commands.composite import (
     bulk_limits,
     composite_command,
     dry_run_option,
-    extend_group,
     run_bulk,
     yes_option,
 )
-from dbt_cloud.commands.fields import AccountId, IncludeRelated
-from dbt_cloud.commands.run import RUNS, RunCancel, RunGet, RunGetArtifact, RunList
+from dbt_cloud.commands.generated.run import RunGetStep, RunRetry
+from dbt_cloud.commands.run import RunCancel, RunGet, RunGetArtifact, RunList
 from dbt_cloud.commands.watching import print_or_watch, wait_params, watch
 from dbt_cloud.errors import UsageError
-
-
-class RunRetry(CommandModel):
-    """Retry a failed run from the step that failed: a new run is queued."""
-
-    operation: ClassVar[Operation] = Operation("POST", RUNS + "{run_id}/retry/", "Retry Run")
-    account_id: AccountId
-    run_id: Annotated[int, Path(), Field(description="ID of the failed run.")]
-
-
-class RunStepGet(CommandModel):
-    """Get one step of a run, with its logs."""
-
-    operation: ClassVar[Operation] = Operation("GET", "/api/v2/accounts/{account_id}/steps/{id}/", "Retrieve Run Step")
-    account_id: AccountId
-    step_id: Annotated[int, Path("id"), Field(description="ID of the step (not its index in the run).")]
-    include_related: IncludeRelated = None
 
 
 def run_id_argument() -> click.Argument:
@@ -105,12 +89,21 @@ retry_command = api_command(
 
 class LogPrinter:
     """Prints the steps' logs; with --follow, each poll adds only the lines that are new (a line
-    still being written waits for its end, or for the run's)."""
+    still being written waits for its end, or for the run's). Text goes to stdout (an embedding
+    program's answer); with --json the steps go out as one answer."""
 
-    def __init__(self, *, step: int | None, as_json: bool) -> None:
+    def __init__(self, invocation: Invocation, *, step: int | None, as_json: bool) -> None:
+        self.invocation = invocation
         self.step = step
         self.as_json = as_json
         self.printed: dict[int, int] = {}
+        self._sink: IO[bytes] | None = None
+
+    def write(self, text: str) -> None:
+        if self._sink is None:
+            self._sink = self.invocation.raw_output()
+        self._sink.write(text.encode("utf-8"))
+        self._sink.flush()
 
     def show(self, run: dict[str, Any], *, final: bool) -> None:
         from dbt_cloud.runs import run_steps, status_name, step_logs
@@ -128,7 +121,7 @@ class LogPrinter:
                     }
                     for s in steps
                 ]
-                sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+                self.invocation.print(rows)
             return
         for step in steps:
             index = int(step.get("index") or 0)
@@ -136,14 +129,13 @@ class LogPrinter:
             if index not in self.printed:
                 self.printed[index] = 0
                 if self.step is None:
-                    sys.stdout.write(f"==> Step {index}: {step.get('name') or ''}\n")
+                    self.write(f"==> Step {index}: {step.get('name') or ''}\n")
             start = self.printed[index]
             end = len(text) if final else text.rfind("\n", start) + 1
             if end > start:
                 chunk = text[start:end]
-                sys.stdout.write(chunk if chunk.endswith("\n") else chunk + "\n")
+                self.write(chunk if chunk.endswith("\n") else chunk + "\n")
                 self.printed[index] = end
-        sys.stdout.flush()
 
 
 def _logs(invocation: Invocation) -> None:
@@ -153,7 +145,7 @@ def _logs(invocation: Invocation) -> None:
     model = invocation.model
     assert isinstance(model, RunGet)
     step = invocation.extras.get("step")
-    printer = LogPrinter(step=step, as_json=bool(invocation.extras.get("json_logs")))
+    printer = LogPrinter(invocation, step=step, as_json=bool(invocation.extras.get("json_logs")))
     debug = bool(invocation.extras.get("debug_logs"))
     if not invocation.extras.get("follow"):
         run = run_of(get_run(invocation.client, model.account_id, model.run_id, steps=True))
@@ -188,7 +180,7 @@ def _with_debug_logs(invocation: Invocation, run: dict[str, Any], only: int | No
     steps = []
     for step in run_steps(run):
         if (only is None or step.get("index") == only) and isinstance(step.get("id"), int):
-            query = RunStepGet(account_id=int(run["account_id"]), step_id=step["id"], include_related="debug_logs")
+            query = RunGetStep(account_id=int(run["account_id"]), step_id=step["id"], include_related="debug_logs")
             detail = invocation.client.send(query).data
             if isinstance(detail, dict) and isinstance(detail.get("debug_logs"), str):
                 step = {**step, "logs": detail["debug_logs"]}
@@ -234,7 +226,7 @@ logs_command = composite_command(
     ],
     prepare=take_run_id_argument,
     help="Print the logs of a run's steps (plain text on stdout).",
-    calls=(RunGet, RunStepGet),
+    calls=(RunGet, RunGetStep),
 )
 
 
@@ -324,6 +316,7 @@ get_artifact_command = composite_command(
     help="Download artifacts of a run: streamed to a temporary file and renamed only when complete, "
     "so an error or an interrupted download never leaves a partial or overwritten file.",
     calls=(RunGetArtifact, RunGet),
+    represents=RunGetArtifact,
 )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from dbt_cloud.commands.base import Invocation
-from dbt_cloud.commands.composite import DURATION
+from dbt_cloud.commands.composite import DURATION, status_stream
 
 DEFAULT_POLL_INTERVAL = 10.0
 DEFAULT_ARTIFACTS = ("manifest.json", "run_results.json")
@@ -103,7 +103,8 @@ def watch(invocation: Invocation, account_id: int, run_id: int) -> None:
     from dbt_cloud.waiter import PollPolicy, wait_for_run
 
     extras = invocation.extras
-    progress = RunProgress(sys.stderr, live=is_terminal(sys.stderr))
+    stream = status_stream(invocation)
+    progress = RunProgress(stream, live=is_terminal(stream))
     invocation.listeners.append(progress)
     client = invocation.client
     policy = PollPolicy(max_seconds=float(extras.get("poll_interval") or DEFAULT_POLL_INTERVAL))
@@ -176,7 +177,7 @@ def _interrupted(invocation: Invocation, account_id: int, run_id: int) -> None:
     from dbt_cloud.runs import cancel_run
 
     choice = invocation.extras.get("cancel_on_interrupt")
-    if choice is None and sys.stdin.isatty() and sys.stderr.isatty():
+    if choice is None and invocation.embedding is None and sys.stdin.isatty() and sys.stderr.isatty():
         try:
             choice = click.confirm(f"\nCancel run {run_id}?", default=False, err=True)
         except click.Abort:
@@ -206,7 +207,8 @@ def _download_artifacts(invocation: Invocation, account_id: int, run_id: int, *,
         Download(path, RunGetArtifact(account_id=account_id, run_id=run_id, path=path), target_in(directory, path))
         for path in paths
     ]
-    bar = DownloadBar(sys.stderr, live=is_terminal(sys.stderr))
+    stream = status_stream(invocation)
+    bar = DownloadBar(stream, live=is_terminal(stream))
     invocation.listeners.append(bar)
     try:
         results = download_all(invocation.client, downloads)

@@ -1,6 +1,5 @@
 """The small parts the composite commands stand on: durations, --keep-jobs, step names, export
-documents and their versions, the plan's diff, and the models the composites add (checked against
-the OpenAPI specs like every other)."""
+documents and their versions, and the plan's diff."""
 
 from __future__ import annotations
 
@@ -8,12 +7,9 @@ import click
 import pytest
 
 from dbt_cloud.commands.composite import DURATION, ids_and_names
-from dbt_cloud.commands.job_composites import JobGetArtifact, JobRerun
-from dbt_cloud.commands.run_composites import RunRetry, RunStepGet
 from dbt_cloud.errors import InputError, UsageError
 from dbt_cloud.runs import dbt_command_of, format_seconds, materialization_step, run_duration
 from dbt_cloud.transfer import EXPORT_KEY, changed_fields, export_document, read_document
-from tests.unit import test_spec_drift as spec_drift
 
 
 @pytest.mark.parametrize(("text", "seconds"), [("90", 90.0), ("90s", 90.0), ("15m", 900.0), ("1h30m", 5400.0)])
@@ -106,8 +102,3 @@ def test_changes_are_the_fields_that_differ_as_dotted_paths() -> None:
     current = {"name": "a", "settings": {"threads": 4, "target_name": "default"}, "kept": 1}
     desired = {"name": "a", "settings": {"threads": 8, "target_name": "default"}, "new": True}
     assert changed_fields(current, desired) == {"settings.threads": (4, 8), "new": (None, True)}
-
-
-@pytest.mark.parametrize("model", [JobRerun, JobGetArtifact, RunRetry, RunStepGet], ids=lambda m: m.__name__)
-def test_the_models_the_composites_add_match_the_spec(model: type) -> None:
-    spec_drift.test_model_matches_its_operation(model)
