@@ -11,6 +11,7 @@ import click
 import pytest
 
 from dbt_cloud.cli import cli as root
+from dbt_cloud.help_stubs import context_for
 from tests.integration.composites.conftest import Server
 
 PAGE = Path(__file__).resolve().parents[3] / "docs" / "composites.md"
@@ -34,14 +35,16 @@ def command_lines() -> list[str]:
 def test_every_shell_example_parses(line: str) -> None:
     words = shlex.split(line)[1:]
     command: click.Command = root
-    ctx = click.Context(root, info_name="dbt-cloud")
+    # Contexts as click makes them (with each command's settings), so that nothing click caches
+    # on a command while parsing (its help option) differs from a real run.
+    ctx = context_for(root, "dbt-cloud", None)
     while isinstance(command, click.Group):
         name, words = words[0], words[1:]
         found = command.get_command(ctx, name)
         assert found is not None, f"no command {name!r} in: {line}"
-        command = found
-        ctx = click.Context(command, info_name=name, parent=ctx)
-    command.make_context(command.name, list(words), parent=ctx.parent)  # raises on an unknown option
+        parent, command = ctx, found
+        ctx = context_for(command, name, parent)
+    command.make_context(command.name, list(words), parent=parent)  # raises on an unknown option
 
 
 def test_the_python_example_runs(
