@@ -42,6 +42,7 @@ bench: install
 	$(BIN)/python benchmarks/local_runner.py
 	$(BIN)/python benchmarks/in_process.py
 	$(BIN)/python benchmarks/catalog.py
+	$(BIN)/python benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
