@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -104,6 +105,25 @@ def cli(api: RecordedApi) -> object:
 
 
 remember_secret(TOKEN)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def watch_runner_results() -> Iterator[None]:
+    """What programmatic calls hand back (results, exceptions) is searched for tokens too."""
+    from dbt_cloud.runner import DbtCloudRunner
+
+    original = DbtCloudRunner.invoke
+
+    def recording(self: DbtCloudRunner, args: Any, **kwargs: Any) -> Any:
+        result = original(self, args, **kwargs)
+        shown = " ".join(map(str, args))[:80]
+        record(f"RunnerResult.exception of {shown}", repr(result.exception))
+        record(f"RunnerResult.result of {shown}", repr(result.result)[:100_000])
+        return result
+
+    DbtCloudRunner.invoke = recording  # type: ignore[method-assign]
+    yield
+    DbtCloudRunner.invoke = original  # type: ignore[method-assign]
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
