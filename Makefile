@@ -44,6 +44,7 @@ bench: install
 	$(BIN)/python benchmarks/catalog.py
 	$(BIN)/python benchmarks/artifact_download.py
 	$(BIN)/python benchmarks/run_list_all.py
+	$(BIN)/python benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -44,10 +44,12 @@ from dbt_cloud.events import (
 )
 from dbt_cloud.files import atomic_write
 from dbt_cloud.retry import (
+    IDEMPOTENT_METHODS,
     RetryableStatusError,
     RetryPolicy,
     describe,
     is_permanent_connect_failure,
+    never_reached_server,
     should_retry,
 )
 
@@ -453,6 +455,10 @@ def _parse_json(response: httpx.Response, method: str) -> Any:
         return response.json()
     except ValueError:
         kind = response.headers.get("content-type", "unknown type").split(";")[0]
+        if method.upper() not in IDEMPOTENT_METHODS and response.status_code < 400:
+            raise InvalidResponseError(
+                _unconfirmed(method, path, f"the answer was cut or garbled ({kind})"), hint=UNCONFIRMED_HINT
+            ) from None
         raise InvalidResponseError(
             f"dbt Cloud answered {method} {path} with {kind}, not JSON (status {response.status_code})",
             hint="check --dbt-cloud-host",
@@ -525,18 +531,38 @@ def _status_error(response: httpx.Response, method: str) -> APIStatusError:
         detail = detail[:297] + "..."
     code = response.status_code
     reason = response.reason_phrase or ""
+    message = f"{method} {response.request.url.path} answered {code} {reason}: {detail}".replace("  ", " ")
+    unconfirmed = code >= 500 and method.upper() not in IDEMPOTENT_METHODS
+    if unconfirmed:
+        message = _unconfirmed(method, response.request.url.path, f"it answered {code} {reason}".strip())
     return status_error_class(code)(
-        f"{method} {response.request.url.path} answered {code} {reason}: {detail}".replace("  ", " "),
+        message,
         status_code=code,
         method=method,
         url=str(response.request.url),
         body=document,
-        hint=status_hint(code),
+        hint=UNCONFIRMED_HINT if unconfirmed else status_hint(code),
     )
+
+
+def _unconfirmed(method: str, path: str, what: str) -> str:
+    """The message for a request that changes something and whose outcome is unknown: it was not
+    repeated (a second trigger would start a second run), and the user must look before retrying."""
+    return (
+        f"Could not confirm whether {method} {path} took effect: {what}. dbt Cloud may have acted on it,"
+        " so it was not sent again"
+    )
+
+
+UNCONFIRMED_HINT = "look for its effect, e.g. with dbt-cloud run list, before running this command again"
 
 
 def _connection_error(exc: httpx.TransportError, method: str, url: str, *, midway: bool = False) -> APIError:
     host = httpx.URL(url).host
+    if method.upper() not in IDEMPOTENT_METHODS and not never_reached_server(exc) and not midway:
+        what = "no answer in time" if isinstance(exc, httpx.TimeoutException) else "the connection broke"
+        error_class = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+        return error_class(_unconfirmed(method, httpx.URL(url).path, what), hint=UNCONFIRMED_HINT)
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(
             f"{method} {httpx.URL(url).path} timed out waiting for {host}",

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -17,6 +18,7 @@ from dbt_cloud.cli import run
 from dbt_cloud.retry import RetryPolicy
 from tests.support.local_runner import LocalRunner, start_local_runner
 from tests.support.recorded_api import RecordedApi
+from tests.support.secrets_watch import OUTPUTS, SECRETS, find_leaks, record, remember_secret
 
 TOKEN = "test-token-7f3a9c"
 
@@ -60,7 +62,9 @@ def api() -> Iterator[RecordedApi]:
 @pytest.fixture(scope="session")
 def local_runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRunner]:
     """The bundled local runner, started once for the session, with the demo project registered."""
-    yield from start_local_runner(tmp_path_factory.mktemp("local-runner"))
+    for runner in start_local_runner(tmp_path_factory.mktemp("local-runner")):
+        remember_secret(runner.token)
+        yield runner
 
 
 @pytest.fixture
@@ -75,11 +79,18 @@ def local_cli(local_runner: LocalRunner) -> object:
 
 def invoke(args: list[str], env: dict[str, str] | None = None, stdin: str | None = None) -> Outcome:
     runner = CliRunner()
+    for name, value in (env or {}).items():
+        if "TOKEN" in name and value:
+            remember_secret(value)
     with runner.isolation(input=stdin, env=env) as (stdout, stderr, _):
         code = run(list(args), debug="--debug" in args)
         sys.stdout.flush()
         sys.stderr.flush()
-        return Outcome(code, stdout.getvalue().decode(), stderr.getvalue().decode())
+        outcome = Outcome(code, stdout.getvalue().decode(), stderr.getvalue().decode())
+    shown = " ".join(args)[:80]
+    record(f"stdout of dbt-cloud {shown}", outcome.stdout)
+    record(f"stderr of dbt-cloud {shown}", outcome.stderr)
+    return outcome
 
 
 @pytest.fixture
@@ -91,3 +102,35 @@ def cli(api: RecordedApi) -> object:
         return invoke(["--max-retries", "2", *args], env={**base, **(env or {})}, stdin=stdin)
 
     return call
+
+
+remember_secret(TOKEN)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def watch_runner_results() -> Iterator[None]:
+    """What programmatic calls hand back (results, exceptions) is searched for tokens too."""
+    from dbt_cloud.runner import DbtCloudRunner
+
+    original = DbtCloudRunner.invoke
+
+    def recording(self: DbtCloudRunner, args: Any, **kwargs: Any) -> Any:
+        result = original(self, args, **kwargs)
+        shown = " ".join(map(str, args))[:80]
+        record(f"RunnerResult.exception of {shown}", repr(result.exception))
+        record(f"RunnerResult.result of {shown}", repr(result.result)[:100_000])
+        return result
+
+    DbtCloudRunner.invoke = recording  # type: ignore[method-assign]
+    yield
+    DbtCloudRunner.invoke = original  # type: ignore[method-assign]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The token never leaks: search every output and file of the session for the tokens used."""
+    base = getattr(session.config, "_tmp_path_factory", None)
+    folder = base.getbasetemp() if base is not None else None
+    leaks = find_leaks(folder, SECRETS, OUTPUTS)
+    if leaks:
+        print("\nA token leaked into: " + "; ".join(sorted(set(leaks))[:20]), file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -13,6 +13,7 @@ connection pool. Commands do not know whether they run in a terminal or in a pro
 from __future__ import annotations
 
 import io
+import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -197,9 +198,25 @@ class Invocation:
 Action = Callable[[Invocation], None]
 
 
+def _writable_destination(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    # Checked before anything is sent: finding out after a job was triggered would lose the answer.
+    if value in (None, "-"):
+        return value
+    folder = os.path.dirname(os.path.abspath(str(value)))
+    if not os.path.isdir(folder):
+        raise click.BadParameter(f"the directory {folder} does not exist", ctx=ctx, param=param)
+    if os.path.isdir(str(value)):
+        raise click.BadParameter(f"{value} is a directory", ctx=ctx, param=param)
+    if not os.access(folder, os.W_OK):
+        raise click.BadParameter(f"cannot write in {folder}", ctx=ctx, param=param)
+    return value
+
+
 def output_file_option(help: str = "Write the answer to this file instead of stdout ('-').") -> click.Option:
     """dbt-cloud-cli's `-f/--file` for output; written atomically, never half."""
-    return click.Option(["-f", "--file", "output_file"], default="-", show_default=True, help=help)
+    return click.Option(
+        ["-f", "--file", "output_file"], default="-", show_default=True, help=help, callback=_writable_destination
+    )
 
 
 def send_and_print(invocation: Invocation) -> None:

@@ -42,6 +42,8 @@ V2 = "/api/v2/accounts/{account_id:int}"
 V3 = "/api/v3/accounts/{account_id:int}"
 V3_PROJECT = V3 + "/projects/{project_id:int}"
 
+#: The largest request body accepted (a job definition is a few kilobytes).
+MAX_BODY_BYTES = 1024 * 1024
 #: Fields a client may not set: the server owns them.
 SERVER_FIELDS = {"id", "account_id", "created_at", "updated_at"}
 #: Run overrides accepted when a job is triggered, and where each goes in the run's settings.
@@ -116,7 +118,19 @@ class LocalApi:
         return account_id
 
     async def body(self, request: Request) -> dict[str, Any]:
-        raw = await request.body()
+        too_large = ApiError(
+            413, f"The request body is larger than the {MAX_BODY_BYTES // 1024} KiB this server accepts."
+        )
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            raise too_large
+        chunks, size = [], 0
+        async for chunk in request.stream():  # counted as it arrives: a missing length is no way around
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise too_large
+            chunks.append(chunk)
+        raw = b"".join(chunks)
         if not raw:
             return {}
         try:

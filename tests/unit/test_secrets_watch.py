@@ -1,0 +1,28 @@
+"""The session-wide token search (tests/support/secrets_watch.py) finds what it must find."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tests.support.secrets_watch import find_leaks
+
+SECRET = "dbtl_not-really-a-secret-1234"
+
+
+def test_it_finds_a_token_in_an_output() -> None:
+    assert find_leaks(None, {SECRET}, [("stderr of x", f"Error: bad token {SECRET}")]) == ["stderr of x"]
+
+
+def test_it_finds_a_token_in_a_written_file(tmp_path: Path) -> None:
+    (tmp_path / "out.json").write_text(f'{{"token": "{SECRET}"}}')
+    assert find_leaks(tmp_path, {SECRET}, []) == [str(tmp_path / "out.json")]
+
+
+def test_a_0600_profile_may_hold_the_token(tmp_path: Path) -> None:
+    profile = tmp_path / "config.toml"
+    profile.write_text(f'[default]\\napi_token = "{SECRET}"\\n')
+    os.chmod(profile, 0o600)
+    assert find_leaks(tmp_path, {SECRET}, [("stdout", "nothing here")]) == []
+    os.chmod(profile, 0o644)  # the same file readable by others is a leak
+    assert find_leaks(tmp_path, {SECRET}, []) == [str(profile)]
