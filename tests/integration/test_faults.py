@@ -99,6 +99,19 @@ def test_artifact_downloads_are_whole_under_faults(
         assert not list(tmp_path.glob(f"*faulty-{attempt}*.tmp*")), "a temporary file was left behind"
 
 
+def test_waiting_for_a_run_gives_the_same_answer_under_faults(local_runner: LocalRunner, proxy: FaultProxy) -> None:
+    with local_runner.http() as http:
+        run = http.post(
+            f"/api/v2/accounts/{local_runner.account_id}/jobs/{local_runner.jobs['build']}/run/",
+            json={"cause": "waited for under faults", "steps_override": ["dbt debug --config-dir"]},
+        ).json()["data"]
+    faulty = through(proxy, local_runner, "run", "watch", "--run-id", str(run["id"]), "--poll-interval", "0.2")
+    expected = direct(local_runner, "run", "watch", "--run-id", str(run["id"]))
+    assert expected.exit_code == 0, expected.stderr
+    assert faulty.exit_code == 0, faulty.stderr
+    assert stable(json.loads(faulty.stdout)) == stable(json.loads(expected.stdout))
+
+
 def test_job_run_never_triggers_twice_under_faults(local_runner: LocalRunner, proxy: FaultProxy) -> None:
     job_id = local_runner.seed_jobs(1, name="Triggered under faults", execute_steps=["dbt debug --config-dir"])[0]
     outcomes = {
