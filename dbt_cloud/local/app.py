@@ -23,7 +23,14 @@ from starlette.routing import Route
 
 from dbt_cloud.local.clock import now, to_api
 from dbt_cloud.local.executor import Executor
-from dbt_cloud.local.filters import FilterError, ListQuery, apply_filters, parse_include_related, parse_list_query
+from dbt_cloud.local.filters import (
+    FilterError,
+    ListQuery,
+    apply_filters,
+    list_values,
+    parse_include_related,
+    parse_list_query,
+)
 from dbt_cloud.local.planning import run_dir_of
 from dbt_cloud.local.store import Store
 from dbt_cloud.local.views import (
@@ -443,7 +450,7 @@ class LocalApi:
                 echo[param] = filters[column]
         for param, column in (("status__in", "status"), ("project_id__in", "project_id"), ("pk__in", "id")):
             if params.get(param):
-                filters[column] = [_integer(param, value) for value in _list_param(params[param])]
+                filters[column] = [_integer(param, value) for value in list_values(params[param])]
                 echo[param] = filters[column]
         column = query.order_by.lstrip("-")
         if column == "job_definition_id":
@@ -577,10 +584,6 @@ def _integer(name: str, value: str) -> int:
         return int(value)
     except ValueError:
         raise invalid({name: [f"A valid integer is required, got {value!r}."]}) from None
-
-
-def _list_param(value: str) -> list[str]:
-    return [part.strip().strip("'\"") for part in value.strip("[]").split(",") if part.strip()]
 
 
 def create_app(store: Store, executor: Executor | None, data_dir: Path) -> Starlette:

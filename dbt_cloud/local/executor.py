@@ -99,9 +99,7 @@ class Executor:
                 status_message=RESTART_MESSAGE.format(state=state),
                 finished_at=to_api(now()),
             )
-            for step in self.store.steps_of_run(run["id"]):
-                if step["status"] in IN_PROGRESS:
-                    self.store.update_step(step["id"], status=RunStatus.ERROR, finished_at=to_api(now()))
+            self._close_open_steps(run["id"], RunStatus.ERROR)
 
     def _loop(self) -> None:
         while not self._stop.is_set():

@@ -43,11 +43,15 @@ class ListQuery:
     filters: dict[str, str] = field(default_factory=dict)
 
 
+def list_values(value: str) -> list[str]:
+    """`a,b`, `["a","b"]` or `['a', 'b']`: the API takes list parameters in each of these forms."""
+    parts = (part.strip().strip("'\"") for part in value.strip("[]").split(","))
+    return [part for part in parts if part]
+
+
 def parse_include_related(value: str | None) -> set[str]:
-    """`trigger,job`, `["trigger","job"]` or `['trigger', 'job']`: all name the same objects."""
-    if not value:
-        return set()
-    return {part.strip().strip("'\"") for part in value.strip("[]").split(",") if part.strip().strip("'\"")}
+    """The related objects asked for, in any of the forms `list_values` reads."""
+    return set(list_values(value)) if value else set()
 
 
 def parse_list_query(request: Request, default_order: str = "id") -> ListQuery:
@@ -90,8 +94,7 @@ def apply_filters(items: list[dict[str, Any]], query: ListQuery) -> tuple[list[d
 
 def _matches(actual: Any, lookup: str, expected: str) -> bool:
     if lookup == "in":
-        wanted = {part.strip().strip("'\"") for part in expected.strip("[]").split(",") if part.strip()}
-        return _text(actual) in wanted
+        return _text(actual) in set(list_values(expected))
     if lookup == "icontains":
         return expected.lower() in _text(actual).lower()
     if lookup in ("gt", "gte", "lt", "lte"):

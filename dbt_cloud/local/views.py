@@ -13,6 +13,7 @@ import enum
 from typing import Any
 
 from dbt_cloud.local.clock import clock_duration, from_api, humanize_ago, humanize_duration, now
+from dbt_cloud.runs import STATUS_NAMES
 
 
 class RunStatus(enum.IntEnum):
@@ -25,7 +26,7 @@ class RunStatus(enum.IntEnum):
 
     @property
     def humanized(self) -> str:
-        return {1: "Queued", 2: "Starting", 3: "Running", 10: "Success", 20: "Error", 30: "Cancelled"}[self.value]
+        return STATUS_NAMES[self.value]
 
 
 IN_PROGRESS = (RunStatus.QUEUED, RunStatus.STARTING, RunStatus.RUNNING)
