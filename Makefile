@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint typecheck unit bench docs generate clean
+.PHONY: demo test install lint lint-github typecheck unit docs-site bench docs generate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,16 +18,30 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Every workflow (ours and the examples in the docs) and the action itself: actionlint for correctness,
+# zizmor for security (template injection, unpinned actions, broad permissions), the action's schema.
+WORKFLOWS := $(wildcard .github/workflows/*.yml docs/examples/workflows/*.yml)
+ACTION := $(wildcard action.yml)
+lint-github: install
+	$(BIN)/actionlint $(WORKFLOWS)
+	$(BIN)/zizmor --offline --no-progress $(WORKFLOWS) $(ACTION)
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows $(WORKFLOWS)
+	$(if $(ACTION),$(BIN)/check-jsonschema --builtin-schema vendor.github-actions $(ACTION))
+
 typecheck: install
 	$(BIN)/mypy --strict dbt_cloud
 
 unit: install
 	$(BIN)/python -m pytest
 
-test: lint typecheck unit
+test: lint lint-github typecheck docs-site unit
 
 demo: install
 	$(BIN)/python demo/run_demo.py
+
+# The docs site; --strict turns a broken link or anchor into a failure.
+docs-site: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
 
 docs: install
 	$(BIN)/python scripts/gen_reference.py
@@ -47,4 +61,4 @@ bench: install
 	$(BIN)/python benchmarks/load.py
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist site .pytest_cache .mypy_cache .ruff_cache
