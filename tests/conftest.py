@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from dbt_cloud.cli import run
 from dbt_cloud.retry import RetryPolicy
 from tests.support.local_runner import LocalRunner, start_local_runner
+from tests.support.packaging import Distributions, build
 from tests.support.recorded_api import RecordedApi
 from tests.support.secrets_watch import OUTPUTS, SECRETS, find_leaks, record, remember_secret
 
@@ -38,7 +39,9 @@ class Outcome:
 def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """No test sees the developer's settings: DBT_CLOUD_* cleared, the profile file in tmp."""
     for name in list(os.environ):
-        if name.startswith("DBT_CLOUD_") or name in ("LOG_LEVEL", "NO_COLOR"):
+        # GITHUB_*: the project's own CI runs on GitHub Actions, where GITHUB_ACTIONS=true would turn
+        # on the CLI's GitHub output in every test.
+        if name.startswith(("DBT_CLOUD_", "GITHUB_")) or name in ("LOG_LEVEL", "NO_COLOR", "FORCE_COLOR"):
             monkeypatch.delenv(name, raising=False)
     config = tmp_path / "config" / "config.toml"
     monkeypatch.setenv("DBT_CLOUD_CONFIG", str(config))
@@ -65,6 +68,17 @@ def local_runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRunn
     for runner in start_local_runner(tmp_path_factory.mktemp("local-runner")):
         remember_secret(runner.token)
         yield runner
+
+
+@pytest.fixture(scope="session")
+def built_distributions(tmp_path_factory: pytest.TempPathFactory) -> Distributions:
+    """The sdist and wheel, built once per session as a release builds them."""
+    return build(tmp_path_factory.mktemp("dist"))
+
+
+@pytest.fixture(scope="session")
+def built_wheel(built_distributions: Distributions) -> Path:
+    return built_distributions.wheel
 
 
 @pytest.fixture
