@@ -198,7 +198,7 @@ class LocalApi:
             items = [
                 api.present(kind, item, request, query.include_related)
                 for item in api.store.all(kind, account_id)
-                if item.get("state", 1) != 2 and api.in_scope(item, request)
+                if api.in_scope(item, request)
             ]
             items, filters = apply_filters(items, query)
             return api.page(items, query, filters)
@@ -231,9 +231,9 @@ class LocalApi:
 
         async def delete(api: LocalApi, request: Request, account_id: int) -> Response:
             item = api.require(kind, request.path_params["id"], account_id)
-            # dbt Cloud deletes softly: the answer is the resource with state 2 (deleted).
+            # dbt Cloud deletes softly: the answer is the resource with state 2 (deleted), the row stays
+            # (runs still name their job) and its id is never handed out again.
             deleted = api.store.replace(kind, item["id"], {**item, "state": 2})
-            api.store.delete(kind, item["id"])
             return json_response(envelope(api.present(kind, deleted, request, set())))
 
         return {"list": list_, "get": get, "create": create, "update": update, "delete": delete}
@@ -265,7 +265,7 @@ class LocalApi:
             if value is None or reference in errors or (kind == referenced_kind):
                 continue
             found = self.store.get(referenced_kind, value) if isinstance(value, int) else None
-            if found is None or found.get("account_id") != account_id:
+            if found is None or found.get("account_id") != account_id or found.get("state", 1) == 2:
                 errors[reference] = [f'Invalid pk "{value}" - object does not exist.']
         if kind == "job":
             steps = fields.get("execute_steps")

@@ -169,12 +169,8 @@ class Store:
             )
         return document
 
-    def delete(self, kind: str, object_id: int) -> None:
-        with self.transaction() as db:
-            db.execute("DELETE FROM objects WHERE kind = ? AND id = ?", (kind, object_id))
-
-    def all(self, kind: str, account_id: int | None = None) -> list[dict[str, Any]]:
-        """Every resource of a kind (of one account), by id."""
+    def all(self, kind: str, account_id: int | None = None, *, include_deleted: bool = False) -> list[dict[str, Any]]:
+        """Every resource of a kind (of one account), by id; deleted ones (state 2) only when asked."""
         with self._lock:
             if account_id is None:
                 rows = self._db.execute("SELECT data FROM objects WHERE kind = ? ORDER BY id", (kind,)).fetchall()
@@ -182,7 +178,8 @@ class Store:
                 rows = self._db.execute(
                     "SELECT data FROM objects WHERE kind = ? AND account_id = ? ORDER BY id", (kind, account_id)
                 ).fetchall()
-        return [dict(json.loads(row["data"])) for row in rows]
+        documents = [dict(json.loads(row["data"])) for row in rows]
+        return documents if include_deleted else [d for d in documents if d.get("state", 1) != 2]
 
     def insert_many(self, kind: str, documents: Iterable[Mapping[str, Any]]) -> list[int]:
         """Bulk insert (for seeding large test and benchmark data sets in one transaction)."""

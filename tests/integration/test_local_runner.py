@@ -280,6 +280,42 @@ def test_unknown_ids_and_paths_answer_404_in_the_envelope(local_runner: LocalRun
     assert "does not implement GET" in answer.json()["status"]["user_message"]
 
 
+def test_deleting_is_soft_and_ids_are_never_handed_out_again(local_runner: LocalRunner, local_cli: Any) -> None:
+    created = json.loads(local_cli("project", "create", "--name", "Short-lived", "--type", "0").stdout)["data"]
+    deleted = local_cli("project", "delete", "--project-id", str(created["id"]))
+    assert deleted.exit_code == 0, deleted.stderr
+    assert json.loads(deleted.stdout)["data"]["state"] == 2
+    assert local_cli("project", "get", "--project-id", str(created["id"])).exit_code == 1
+    listed = {p["id"] for p in json.loads(local_cli("project", "list").stdout)["data"]}
+    assert created["id"] not in listed
+    # dbt Cloud never reuses an id: a script holding the old one must not reach a new resource.
+    again = json.loads(local_cli("project", "create", "--name", "Short-lived", "--type", "0").stdout)["data"]
+    assert again["id"] > created["id"]
+
+
+def test_a_deleted_environment_cannot_be_referenced(local_runner: LocalRunner, local_cli: Any) -> None:
+    project_id = str(local_runner.project_id)
+    made = local_cli("environment", "create", "--project-id", project_id, "--name", "Gone soon", "--type", "deployment")
+    assert made.exit_code == 0, made.stderr
+    environment_id = str(json.loads(made.stdout)["data"]["id"])
+    assert (
+        local_cli("environment", "delete", "--project-id", project_id, "--environment-id", environment_id).exit_code
+        == 0
+    )
+    with local_runner.http() as http:
+        answer = http.post(
+            f"/api/v2/accounts/{local_runner.account_id}/jobs/",
+            json={
+                "name": "orphan",
+                "project_id": local_runner.project_id,
+                "environment_id": int(environment_id),
+                "execute_steps": ["dbt build"],
+            },
+        )
+    assert answer.status_code == 400
+    assert "environment_id" in json.dumps(answer.json())
+
+
 def test_a_missing_artifact_is_a_404(local_runner: LocalRunner, local_cli: Any, tmp_path: Path) -> None:
     run_id = local_runner.seed_runs(local_runner.jobs["build"], 1)[0]
     target = tmp_path / "kept.json"
