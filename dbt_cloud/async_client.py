@@ -19,6 +19,7 @@ from dbt_cloud.client import (
     DEFAULT_HEADERS,
     ApiResponse,
     ClientBase,
+    _aread_bounded,
     _connection_error,
     _display_url,
     _status_error,
@@ -127,12 +128,15 @@ class AsyncDbtCloudClient(ClientBase):
                         headers=headers,
                         timeout=self._timeout,
                     )
-                    response = await self._http.send(built, stream=stream)
+                    # Streamed, then read within MAX_JSON_BYTES: see the sync client.
+                    response = await self._http.send(built, stream=True)
                     self._emit(ResponseReceived(method, shown_url, response.status_code, time.monotonic() - started))
                     if should_retry(method, RetryableStatusError(response)):
                         await response.aread()
                         await response.aclose()
                         raise RetryableStatusError(response)
+                    if not stream:
+                        await _aread_bounded(response, method)
         except RetryableStatusError as exc:
             response = exc.response
         except httpx.TransportError as exc:

@@ -361,12 +361,16 @@ class DbtCloudClient(ClientBase):
                     request = self._http.build_request(
                         method, url, params=params or None, json=json, headers=headers, timeout=self._timeout
                     )
-                    response = self._http.send(request, stream=stream)
+                    # Always streamed: a JSON answer is then read here, inside the attempt (a cut body is
+                    # retried as before), but refused as soon as it passes MAX_JSON_BYTES.
+                    response = self._http.send(request, stream=True)
                     self._emit(ResponseReceived(method, shown_url, response.status_code, time.monotonic() - started))
                     if should_retry(method, RetryableStatusError(response)):
                         response.read()  # the error body, for the message if retries run out
                         response.close()
                         raise RetryableStatusError(response)
+                    if not stream:
+                        _read_bounded(response, method)
         except RetryableStatusError as exc:
             response = exc.response
         except httpx.TransportError as exc:
@@ -442,11 +446,54 @@ def _dedupe(items: list[Any]) -> list[Any]:
     return unique
 
 
-def _parse_json(response: httpx.Response, method: str) -> Any:
-    path = response.request.url.path
+def _too_large(response: httpx.Response, method: str, size: str) -> InvalidResponseError:
+    return InvalidResponseError(f"The answer to {method} {response.request.url.path} is too large ({size} bytes)")
+
+
+def _check_declared_size(response: httpx.Response, method: str) -> None:
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_JSON_BYTES:
-        raise InvalidResponseError(f"The answer to {method} {path} is too large ({declared} bytes)")
+        raise _too_large(response, method, declared)
+
+
+def _take_chunk(body: bytearray, chunk: bytes, response: httpx.Response, method: str) -> None:
+    body += chunk
+    if len(body) > MAX_JSON_BYTES:  # counted after decompression: a small gzip cannot unpack past it
+        raise _too_large(response, method, f"over {MAX_JSON_BYTES}")
+
+
+def _keep_body(response: httpx.Response, body: bytearray) -> None:
+    # What Response.read() leaves behind, so `.content` and `.json()` work as on any read response;
+    # httpx has no size limit of its own, hence reading by hand.
+    response._content = bytes(body)
+
+
+def _read_bounded(response: httpx.Response, method: str) -> None:
+    """Read a streamed answer whole, refusing one larger than MAX_JSON_BYTES as soon as it is."""
+    body = bytearray()
+    try:
+        _check_declared_size(response, method)
+        for chunk in response.iter_bytes():
+            _take_chunk(body, chunk, response, method)
+    finally:
+        response.close()
+    _keep_body(response, body)
+
+
+async def _aread_bounded(response: httpx.Response, method: str) -> None:
+    """`_read_bounded` for the async client."""
+    body = bytearray()
+    try:
+        _check_declared_size(response, method)
+        async for chunk in response.aiter_bytes():
+            _take_chunk(body, chunk, response, method)
+    finally:
+        await response.aclose()
+    _keep_body(response, body)
+
+
+def _parse_json(response: httpx.Response, method: str) -> Any:
+    path = response.request.url.path
     if not response.content.strip():
         if response.status_code == 204 or method != "GET":
             return None  # a write (a delete above all) may well answer with nothing

@@ -3,6 +3,8 @@ pagination with --all, streamed downloads, and every error becoming one line."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import json
 import socket
 from datetime import datetime, timedelta, timezone
@@ -11,6 +13,7 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
+from dbt_cloud.async_client import AsyncDbtCloudClient
 from dbt_cloud.client import DbtCloudClient
 from dbt_cloud.commands.job import JobGet, JobRun
 from dbt_cloud.commands.run import RunGetArtifact, RunList
@@ -162,6 +165,32 @@ def test_non_json_and_non_envelope_answers_are_invalid(client, api: RecordedApi)
     api.fail_next(Reply.json({"hello": "world"}))
     with pytest.raises(InvalidResponseError, match="not an API envelope"):
         client.send(JobGet(account_id=1, job_id=1))
+
+
+def test_an_answer_without_a_length_is_refused_once_it_outgrows_the_limit(
+    client, api: RecordedApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("dbt_cloud.client.MAX_JSON_BYTES", 50_000)
+    big = envelope({"id": 1, "description": "x" * 200_000})
+    api.fail_next(dataclasses.replace(Reply.json(big), chunked=8192))
+    with pytest.raises(InvalidResponseError, match="too large"):
+        client.send(JobGet(account_id=1, job_id=1))
+    # An answer under the limit, chunked the same way, reads whole.
+    api.fail_next(dataclasses.replace(Reply.json(envelope({"id": 1, "name": "small"})), chunked=16))
+    assert client.send(JobGet(account_id=1, job_id=1)).data == {"id": 1, "name": "small"}
+
+
+def test_the_async_client_refuses_an_oversized_answer_too(api: RecordedApi, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("dbt_cloud.client.MAX_JSON_BYTES", 50_000)
+    api.fail_next(dataclasses.replace(Reply.json(envelope({"description": "x" * 200_000})), chunked=8192))
+
+    async def fetch() -> None:
+        settings = Settings(api_token=TOKEN, base_url=api.url, max_retries=0, timeout=2.0)
+        async with AsyncDbtCloudClient(settings) as client:
+            await client.send(JobGet(account_id=1, job_id=1))
+
+    with pytest.raises(InvalidResponseError, match="too large"):
+        asyncio.run(fetch())
 
 
 def test_field_errors_of_a_400_are_in_the_message(client, api: RecordedApi) -> None:

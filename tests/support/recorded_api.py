@@ -49,6 +49,8 @@ class Reply:
     drop: bool = False
     #: Send headers and only this many bytes of the body, then close.
     cut_after: int | None = None
+    #: Send the body in chunks of this size with no Content-Length (Transfer-Encoding: chunked).
+    chunked: int | None = None
 
     @classmethod
     def json(cls, document: Any, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
@@ -195,6 +197,14 @@ class RecordedApi:
         handler.send_response(reply.status)
         for key, value in reply.headers.items():
             handler.send_header(key, value)
+        if reply.chunked:
+            handler.send_header("Transfer-Encoding", "chunked")
+            handler.end_headers()
+            for start in range(0, len(reply.body), reply.chunked):
+                piece = reply.body[start : start + reply.chunked]
+                handler.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            handler.wfile.write(b"0\r\n\r\n")
+            return
         handler.send_header("Content-Length", str(len(reply.body)))
         handler.end_headers()
         if reply.cut_after is not None:
