@@ -7,6 +7,7 @@ the command models, so the CLI, the waiter and Python callers share one reading 
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,6 +31,26 @@ STATUS_NAMES = {
     ERROR: "Error",
     CANCELLED: "Cancelled",
 }
+
+
+class RunStatus(enum.IntEnum):
+    """A run's status code. The second names are dbt-cloud-cli's, accepted for `--status`; as
+    aliases they never come out of `RunStatus(code)`."""
+
+    QUEUED = QUEUED
+    STARTING = STARTING
+    RUNNING = RUNNING
+    SUCCESS = SUCCESS
+    ERROR = ERROR
+    CANCELLED = CANCELLED
+    SUCCEEDED = SUCCESS
+    FAILED = ERROR
+    CANCELED = CANCELLED
+
+    @property
+    def humanized(self) -> str:
+        return STATUS_NAMES[self.value]
+
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 

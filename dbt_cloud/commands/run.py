@@ -6,7 +6,6 @@ dbt-cloud-cli's commands, written by hand; the rest of the group (`retry`, `get-
 
 from __future__ import annotations
 
-import enum
 from typing import Annotated, ClassVar
 
 from pydantic import Field
@@ -15,22 +14,9 @@ from dbt_cloud.command import CommandModel, Operation, Path, Query
 from dbt_cloud.commands.base import api_command, extend_group, output_file_option, save_answer
 from dbt_cloud.commands.fields import AccountId, IncludeRelated, OrderBy
 from dbt_cloud.commands.generated import run as generated
+from dbt_cloud.runs import RunStatus as RunStatus  # `--status`'s type; importable from here as before
 
 RUNS = "/api/v2/accounts/{account_id}/runs/"
-
-
-class RunStatus(enum.IntEnum):
-    """Status codes of a run. The second names are dbt-cloud-cli's, accepted for `--status`."""
-
-    QUEUED = 1
-    STARTING = 2
-    RUNNING = 3
-    SUCCESS = 10
-    ERROR = 20
-    CANCELLED = 30
-    SUCCEEDED = 10
-    FAILED = 20
-    CANCELED = 30
 
 
 RunId = Annotated[int, Path(), Field(description="ID of the run.")]

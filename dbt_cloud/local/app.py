@@ -35,13 +35,13 @@ from dbt_cloud.local.planning import run_dir_of
 from dbt_cloud.local.store import Store
 from dbt_cloud.local.views import (
     IN_PROGRESS,
-    RunStatus,
     document,
     job_view,
     run_view,
     step_view,
     trigger_view,
 )
+from dbt_cloud.runs import RunStatus
 
 log = logging.getLogger("dbt_cloud.local")
 

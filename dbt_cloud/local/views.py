@@ -9,25 +9,10 @@ rather than a KeyError. Related objects (`project`, `environment`, `job`, ...) c
 
 from __future__ import annotations
 
-import enum
 from typing import Any
 
 from dbt_cloud.local.clock import clock_duration, from_api, humanize_ago, humanize_duration, now
-from dbt_cloud.runs import STATUS_NAMES
-
-
-class RunStatus(enum.IntEnum):
-    QUEUED = 1
-    STARTING = 2
-    RUNNING = 3
-    SUCCESS = 10
-    ERROR = 20
-    CANCELLED = 30
-
-    @property
-    def humanized(self) -> str:
-        return STATUS_NAMES[self.value]
-
+from dbt_cloud.runs import RunStatus
 
 IN_PROGRESS = (RunStatus.QUEUED, RunStatus.STARTING, RunStatus.RUNNING)
 COMPLETE = (RunStatus.SUCCESS, RunStatus.ERROR, RunStatus.CANCELLED)
