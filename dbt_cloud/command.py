@@ -91,6 +91,12 @@ class Param:
     whole: bool = False
 
 
+#: dbt Cloud's list filters (Django lookups such as `status__in`, `pk__in`, `created_at__range`) read
+#: one JSON array, `status__in=[1,2,3]`; repeated parameters (`status__in=1&status__in=2`, the
+#: OpenAPI default) are answered with the last value alone or refused.
+LIST_LOOKUPS = ("__in", "__range")
+
+
 def Path(  # noqa: N802 - reads as a marker, like pydantic's Field
     wire_name: str | None = None, *, also_body: bool = False, allow_slashes: bool = False
 ) -> Param:
@@ -186,6 +192,8 @@ class CommandModel(BaseModel):
                 wire_value = _wire_value(value)
                 if param.comma_separated and isinstance(wire_value, list):
                     wire_value = ",".join(str(item) for item in wire_value)
+                elif isinstance(wire_value, list) and wire.endswith(LIST_LOOKUPS):
+                    wire_value = json.dumps(wire_value, separators=(",", ":"))
                 params[wire] = wire_value
         path = self.operation.path.format(**path_values)
         payload = self.body() if self.operation.method in ("POST", "PUT", "PATCH") else None

@@ -349,6 +349,18 @@ def test_runs_filter_by_status(local_runner: LocalRunner, local_cli: Any) -> Non
     assert {run["id"] for run in listed} == errored
 
 
+def test_a_list_filter_takes_every_value_given(local_runner: LocalRunner, local_cli: Any) -> None:
+    # `--pk-in A --pk-in B` goes out as pk__in=[A,B], the one form dbt Cloud reads whole: sent as a
+    # repeated parameter, the server (the runner as much as dbt Cloud) keeps only the last value.
+    made = [
+        json.loads(local_cli("project", "create", "--name", f"Filtered {n}", "--type", "0").stdout)["data"]["id"]
+        for n in range(3)
+    ]
+    outcome = local_cli("project", "list-v2", "--pk-in", str(made[0]), "--pk-in", str(made[2]))
+    assert outcome.exit_code == 0, outcome.stderr
+    assert {project["id"] for project in data(outcome)} == {made[0], made[2]}
+
+
 @pytest.mark.parametrize("command", ["account list", "project list", "environment list", "job list"])
 def test_list_commands_answer(local_runner: LocalRunner, local_cli: Any, command: str) -> None:
     outcome = local_cli(*command.split(), env={"DBT_CLOUD_PROJECT_ID": str(local_runner.project_id)})
