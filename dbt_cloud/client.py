@@ -37,6 +37,7 @@ from dbt_cloud.events import (
     DownloadProgress,
     Event,
     EventHandler,
+    FileSaved,
     PageFetched,
     RequestSent,
     ResponseReceived,
@@ -332,6 +333,7 @@ class DbtCloudClient(ClientBase):
             self._stream_with_retries(url, request.params) as response,
         ):
             written = self._copy(response, handle, str(destination))
+        self._emit(FileSaved(path=str(destination), bytes_written=written))
         return written
 
     # -- internals ----------------------------------------------------------------------------

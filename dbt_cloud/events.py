@@ -53,6 +53,29 @@ class DownloadProgress(Event):
 
 
 @dataclass(frozen=True)
+class FileSaved(Event):
+    """A download was saved whole under its name (an artifact written to a file)."""
+
+    path: str
+    bytes_written: int
+
+
+@dataclass(frozen=True)
+class SectionStarted(Event):
+    """Status output that belongs together begins: the progress of a wait, a failed step's log.
+    A terminal shows it as it is; a CI log may fold it (GitHub Actions' `::group::`)."""
+
+    title: str
+
+
+@dataclass(frozen=True)
+class SectionEnded(Event):
+    """The section of status output named `title` is over."""
+
+    title: str
+
+
+@dataclass(frozen=True)
 class RunStatusChanged(Event):
     """A run being waited for moved to a new status (codes as the API gives them: 1, 2, 3, 10, 20, 30)."""
 
@@ -91,6 +114,12 @@ def describe(event: Event) -> str:
         )
     if isinstance(event, PageFetched):
         return f"page offset={event.offset} count={event.count} total={event.total_count}"
+    if isinstance(event, FileSaved):
+        return f"saved {event.path} ({event.bytes_written} bytes)"
+    if isinstance(event, SectionStarted):
+        return f"section start: {event.title}"
+    if isinstance(event, SectionEnded):
+        return f"section end: {event.title}"
     if isinstance(event, RunStatusChanged):
         return f"run {event.run_id}: {event.status_humanized}"
     if isinstance(event, RunFinished):

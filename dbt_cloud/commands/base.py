@@ -133,6 +133,8 @@ class Invocation:
     listeners: list[EventHandler] = field(default_factory=list)
     #: Set when a program runs the command in process; None on the command line.
     embedding: Embedding | None = None
+    #: The last answer the command printed (GitHub mode reads the run from it).
+    last_answer: Any = None
     _client: DbtCloudClient | None = None
 
     @property
@@ -158,6 +160,7 @@ class Invocation:
     def print(self, document: Any) -> None:
         """The one place an answer leaves a command: to stdout, atomically to `-f/--file` where the
         command has it, and to the embedding program when there is one."""
+        self.last_answer = document
         if self.embedding is not None:
             self.embedding.answers.append(Answer(type(self.model), document))
         target = self.extras.get("output_file")
@@ -189,6 +192,18 @@ class Invocation:
             click.echo(message, err=True)
         elif self.embedding.stderr is not None:
             self.embedding.stderr.write(message + "\n")
+
+    @contextmanager
+    def section(self, title: str) -> Iterator[None]:
+        """Status output that belongs together (a wait's progress, a failed step's log), told to
+        the listeners as it begins and ends, so a CI log can fold it."""
+        from dbt_cloud.events import SectionEnded, SectionStarted
+
+        self.on_event(SectionStarted(title))
+        try:
+            yield
+        finally:
+            self.on_event(SectionEnded(title))
 
     def close(self) -> None:
         if self._client is not None:

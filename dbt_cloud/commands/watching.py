@@ -108,28 +108,29 @@ def watch(invocation: Invocation, account_id: int, run_id: int) -> None:
     invocation.listeners.append(progress)
     client = invocation.client
     policy = PollPolicy(max_seconds=float(extras.get("poll_interval") or DEFAULT_POLL_INTERVAL))
-    try:
-        result = wait_for_run(
-            client,
-            account_id,
-            run_id,
-            poll=policy,
-            timeout=extras.get("wait_timeout"),
-            sleep=progress.sleeper(_sleep),
-        )
-    except RunTimeoutError as exc:
+    with invocation.section(f"Waiting for run {run_id}"):
+        try:
+            result = wait_for_run(
+                client,
+                account_id,
+                run_id,
+                poll=policy,
+                timeout=extras.get("wait_timeout"),
+                sleep=progress.sleeper(_sleep),
+            )
+        except RunTimeoutError as exc:
+            progress.close()
+            if extras.get("cancel_on_timeout"):
+                cancel_run(client, account_id, run_id)
+                exc.message += "; the run was cancelled"
+            else:
+                exc.hint = exc.hint or "it goes on running; pass --cancel-on-timeout to cancel it instead"
+            raise
+        except KeyboardInterrupt:
+            progress.close()
+            _interrupted(invocation, account_id, run_id)
+            raise
         progress.close()
-        if extras.get("cancel_on_timeout"):
-            cancel_run(client, account_id, run_id)
-            exc.message += "; the run was cancelled"
-        else:
-            exc.hint = exc.hint or "it goes on running; pass --cancel-on-timeout to cancel it instead"
-        raise
-    except KeyboardInterrupt:
-        progress.close()
-        _interrupted(invocation, account_id, run_id)
-        raise
-    progress.close()
     run = result.run
     failed_downloads = 0
     if extras.get("download_artifacts"):
@@ -166,8 +167,9 @@ def _failure_message(invocation: Invocation, account_id: int, run: dict[str, Any
         return message
     where = f"step {failure.index}" if failure.index is not None else "a step"
     invocation.status(f"Failed {where}: {failure.name}")
-    for line in failure.log_tail:
-        invocation.status(f"  | {line}")
+    with invocation.section(f"Log of the failed {where}: {failure.name}"):
+        for line in failure.log_tail:
+            invocation.status(f"  | {line}")
     return f"{message} at {where} ({failure.name})"
 
 

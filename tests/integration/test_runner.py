@@ -21,7 +21,16 @@ from dbt_cloud.commands.base import Invocation, api_command, command_group
 from dbt_cloud.commands.run import RunGet
 from dbt_cloud.config import Settings
 from dbt_cloud.errors import AuthenticationError, ConfigError, NotFoundError, RunFailedError
-from dbt_cloud.events import Event, PageFetched, RequestSent, ResponseReceived, RunFinished, RunStatusChanged
+from dbt_cloud.events import (
+    Event,
+    PageFetched,
+    RequestSent,
+    ResponseReceived,
+    RunFinished,
+    RunStatusChanged,
+    SectionEnded,
+    SectionStarted,
+)
 from dbt_cloud.resources import Job, Run
 from dbt_cloud.runner import DbtCloudRunner, RunnerResult
 from tests.conftest import TOKEN
@@ -234,6 +243,10 @@ def test_callbacks_receive_the_events_in_order(connected: RecordedApi) -> None:
     assert {page.total_count for page in pages} == {5}
 
 
+def first_status_change(events: list[Event]) -> int:
+    return next(i for i, e in enumerate(events) if isinstance(e, RunStatusChanged))
+
+
 @pytest.mark.skipif(not has_wait_option(), reason="`job run --wait` lands with branch issue-4")
 def test_callbacks_receive_the_ordered_events_of_a_wait(connected: RecordedApi) -> None:
     statuses = iter([(1, "Queued"), (3, "Running"), (3, "Running"), (10, "Success")])
@@ -255,8 +268,11 @@ def test_callbacks_receive_the_ordered_events_of_a_wait(connected: RecordedApi) 
     assert events[0].method == "POST"
     changes = [(e.status, e.previous_status) for e in events if isinstance(e, RunStatusChanged)]
     assert changes == [(1, None), (3, 1), (10, 3)]
-    assert isinstance(events[-1], RunFinished)
-    assert events[-1].status == 10
+    assert isinstance(events[-2], RunFinished)
+    assert events[-2].status == 10
+    # The wait is a section of the CLI's status output (a GitHub log folds it), around the run's events.
+    assert events[-1] == SectionEnded("Waiting for run 34929305")
+    assert events.index(SectionStarted("Waiting for run 34929305")) < first_status_change(events)
     first_change = next(i for i, e in enumerate(events) if isinstance(e, RunStatusChanged))
     assert isinstance(events[first_change - 1], ResponseReceived), "each change follows the poll that saw it"
 
