@@ -12,6 +12,7 @@ import os
 import sys
 import types
 from collections.abc import Sequence
+from contextvars import ContextVar
 from typing import Any, NamedTuple
 
 import click
@@ -22,6 +23,7 @@ from dbt_cloud.defaults import (
     DEBUG_ENV_VAR,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    GITHUB_ACTIONS_ENV_VAR,
     MAX_RETRIES_ENV_VAR,
     PROFILE_ENV_VAR,
     TIMEOUT_ENV_VAR,
@@ -63,6 +65,8 @@ class RootOptions(NamedTuple):
     profile: str | None = None
     timeout: float = DEFAULT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
+    #: GitHub Actions mode as asked for (--github/--no-github); None: decided by the environment.
+    github: bool | None = None
 
 
 class LazyGroup(click.Group):
@@ -187,8 +191,16 @@ def _write_dl(formatter: click.HelpFormatter, rows: list[tuple[str, str]], col_m
     envvar=MAX_RETRIES_ENV_VAR,
     help="Retries of a failed request (429, 5xx, connection errors).",
 )
+@click.option(
+    "--github/--no-github",
+    default=None,
+    help="GitHub Actions mode: mask the token, fold progress, annotate errors, and write a run's step "
+    "outputs and job summary (see the GitHub Actions docs). [default: on where GITHUB_ACTIONS=true]",
+)
 @click.pass_context
-def cli(ctx: click.Context, debug: bool, profile: str | None, timeout: float, max_retries: int) -> None:
+def cli(
+    ctx: click.Context, debug: bool, profile: str | None, timeout: float, max_retries: int, github: bool | None
+) -> None:
     """dbt-cloud: the command line for dbt Cloud.
 
     Data goes to stdout (JSON by default), progress and errors to stderr. Settings come from
@@ -196,7 +208,26 @@ def cli(ctx: click.Context, debug: bool, profile: str | None, timeout: float, ma
     then the profile file written by `dbt-cloud configure`.
     """
     debug = debug or _debug_requested([])
-    ctx.obj = RootOptions(debug=debug, profile=profile, timeout=timeout, max_retries=max_retries)
+    ctx.obj = RootOptions(debug=debug, profile=profile, timeout=timeout, max_retries=max_retries, github=github)
+
+
+def github_actions_detected() -> bool:
+    """Running as a step of GitHub Actions, which sets GITHUB_ACTIONS=true for every step."""
+    return os.environ.get(GITHUB_ACTIONS_ENV_VAR, "").strip().lower() == "true"
+
+
+def _github_requested(args: Sequence[str]) -> bool:
+    """--github or --no-github (the last one wins), else the environment: whether the error line
+    is also a GitHub annotation. Read from the command line itself, so an error met before the
+    root options are parsed is annotated too."""
+    for arg in reversed(args):
+        if arg in ("--github", "--no-github"):
+            return arg == "--github"
+    return github_actions_detected()
+
+
+#: Whether the `Error: ...` line of this call is also written as a GitHub `::error::` annotation.
+_ANNOTATE_ERRORS: ContextVar[bool] = ContextVar("dbt_cloud_annotate_errors", default=False)
 
 
 def _debug_requested(args: Sequence[str]) -> bool:
@@ -233,7 +264,12 @@ def _command_path(args: Sequence[str]) -> str:
 def _say(line: str) -> None:
     from dbt_cloud.redact import redact
 
-    click.echo(redact(line), err=True)
+    text = redact(line)
+    click.echo(text, err=True)
+    if text.startswith("Error: ") and _ANNOTATE_ERRORS.get():
+        from dbt_cloud.github import error_annotation
+
+        click.echo(error_annotation(text.removeprefix("Error: ")), err=True)
 
 
 def _print_traceback() -> None:
@@ -274,7 +310,11 @@ def run(argv: list[str], *, prog_name: str = "dbt-cloud", debug: bool = False) -
 
 def _run(argv: list[str], *, prog_name: str, debug: bool) -> tuple[int, bool]:
     """`run`, and whether all it did was show a help text (or the version)."""
-    code = _run_cli(argv, prog_name=prog_name, debug=debug)
+    annotating = _ANNOTATE_ERRORS.set(_github_requested(argv))
+    try:
+        code = _run_cli(argv, prog_name=prog_name, debug=debug)
+    finally:
+        _ANNOTATE_ERRORS.reset(annotating)
     return (code if isinstance(code, int) else code.code), not isinstance(code, int)
 
 

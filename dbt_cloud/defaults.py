@@ -11,3 +11,5 @@ CONFIG_FILE_ENV_VAR = "DBT_CLOUD_CONFIG"
 DEBUG_ENV_VAR = "DBT_CLOUD_DEBUG"
 TIMEOUT_ENV_VAR = "DBT_CLOUD_TIMEOUT"
 MAX_RETRIES_ENV_VAR = "DBT_CLOUD_MAX_RETRIES"
+#: Set to "true" by GitHub Actions for every step: GitHub mode (`--github`) is then the default.
+GITHUB_ACTIONS_ENV_VAR = "GITHUB_ACTIONS"

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from dbt_cloud.cli import RootOptions
     from dbt_cloud.client import ApiResponse, DbtCloudClient
     from dbt_cloud.events import Event, EventHandler
+    from dbt_cloud.github import GitHubReporter
 
 #: Names of the options every API command has, which are not fields of its model.
 CONNECTION_PARAMS = ("api_token", "dbt_cloud_host", "timeout", "output")
@@ -298,6 +299,7 @@ def invocation_for(
             timeout=connection["timeout"] if connection["timeout"] is not None else root.timeout,
             max_retries=root.max_retries,
         )
+    reporter = github_reporter(ctx, settings)
     try:
         model = build_model(model_class, options, settings=_settings_values(settings))
     except InputError as exc:
@@ -310,13 +312,45 @@ def invocation_for(
         output=connection["output"] or "json",
         extras=extras,
         debug=root.debug,
-        listeners=list(embedding.listeners) if embedding is not None else [],
+        listeners=[*([reporter] if reporter is not None else []), *(embedding.listeners if embedding else [])],
         embedding=embedding,
     )
+    interrupted = False
     try:
         yield invocation
+    except KeyboardInterrupt:
+        interrupted = True  # leave at once: no requests for a summary
+        raise
     finally:
-        invocation.close()
+        try:
+            if reporter is not None and not interrupted:
+                reporter.finish(invocation.last_answer, base_url=settings.base_url, client=lambda: invocation.client)
+        finally:
+            invocation.close()
+
+
+#: Key of the `GitHubReporter` in `click.Context.meta`: one for the whole command line.
+GITHUB_KEY = "dbt_cloud.github"
+
+
+def github_reporter(ctx: click.Context, settings: Settings) -> GitHubReporter | None:
+    """In GitHub Actions mode, the command line's reporter, having masked the token before
+    anything is sent; None otherwise. The mode is `--github/--no-github`, else on where
+    GITHUB_ACTIONS=true, but not for a program running commands in process unless it asks."""
+    wanted = root_options(ctx).github
+    if wanted is None:
+        from dbt_cloud.cli import github_actions_detected
+
+        wanted = Embedding.of(ctx) is None and github_actions_detected()
+    if not wanted:
+        return None
+    from dbt_cloud.github import GitHubReporter
+
+    reporter = ctx.meta.get(GITHUB_KEY)
+    if not isinstance(reporter, GitHubReporter):
+        reporter = ctx.meta[GITHUB_KEY] = GitHubReporter(lambda line: click.echo(line, err=True))
+    reporter.mask(settings.api_token)
+    return reporter
 
 
 def _embedded_values(ctx: click.Context, embedding: Embedding, values: dict[str, Any]) -> dict[str, Any]:
@@ -382,13 +416,16 @@ def settings_for(ctx: click.Context, connection: Mapping[str, Any]) -> Settings:
     embedding = Embedding.of(ctx)
     if embedding is not None and embedding.settings is not None:
         timeout = timeout if timeout is not None else _root_given(ctx, "timeout")
-        return embedding.settings.overlay(given, timeout=timeout, max_retries=_root_given(ctx, "max_retries"))
-    return Settings.resolve(
-        given,
-        profile=root.profile,
-        timeout=timeout if timeout is not None else root.timeout,
-        max_retries=root.max_retries,
-    )
+        settings = embedding.settings.overlay(given, timeout=timeout, max_retries=_root_given(ctx, "max_retries"))
+    else:
+        settings = Settings.resolve(
+            given,
+            profile=root.profile,
+            timeout=timeout if timeout is not None else root.timeout,
+            max_retries=root.max_retries,
+        )
+    github_reporter(ctx, settings)  # masks the token in GitHub mode
+    return settings
 
 
 def _settings_values(settings: Settings) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from dbt_cloud.commands.base import connection_options
+from dbt_cloud.commands.base import connection_options, github_reporter
 from dbt_cloud.errors import ConfigError, DbtCloudError, InputError, NotFoundError
 
 if TYPE_CHECKING:
@@ -261,7 +261,7 @@ def _settings_factory(ctx: click.Context, values: dict[str, Any]) -> Callable[[]
         from dbt_cloud.config import Settings
 
         root = ctx.find_object(RootOptions) or RootOptions()
-        return Settings.resolve(
+        settings = Settings.resolve(
             {
                 "api_token": values["api_token"],
                 "dbt_cloud_host": values["dbt_cloud_host"],
@@ -271,6 +271,8 @@ def _settings_factory(ctx: click.Context, values: dict[str, Any]) -> Callable[[]
             timeout=values["timeout"] if values["timeout"] is not None else root.timeout,
             max_retries=root.max_retries,
         )
+        github_reporter(ctx, settings)  # masks the token in GitHub mode
+        return settings
 
     return resolve
 

@@ -35,8 +35,16 @@ def is_profile(path: Path) -> bool:
         return False
 
 
+def outside_masks(text: str, secret: str) -> str:
+    """`text` without its lines that are exactly `::add-mask::SECRET`: GitHub mode's request to the
+    Actions runner to hide the token, the one line an output may hold it in (the runner hides the
+    line itself too). Anything else on that line, or the token anywhere else, is still a leak."""
+    mask = f"::add-mask::{secret}"
+    return "\n".join(line for line in text.split("\n") if line.rstrip("\r") != mask)
+
+
 def find_leaks(folder: Path | None, secrets: set[str], outputs: list[tuple[str, str]]) -> list[str]:
-    leaks = [f"{where}" for where, text in outputs for secret in secrets if secret in text]
+    leaks = [f"{where}" for where, text in outputs for secret in secrets if secret in outside_masks(text, secret)]
     if folder is not None and folder.exists():
         for path in folder.rglob("*"):
             if not path.is_file() or is_profile(path) or path.suffix in (".sqlite3", ".duckdb"):

@@ -26,3 +26,12 @@ def test_a_0600_profile_may_hold_the_token(tmp_path: Path) -> None:
     assert find_leaks(tmp_path, {SECRET}, [("stdout", "nothing here")]) == []
     os.chmod(profile, 0o644)  # the same file readable by others is a leak
     assert find_leaks(tmp_path, {SECRET}, []) == [str(profile)]
+
+
+def test_a_github_mask_line_is_the_one_place_an_output_may_hold_the_token() -> None:
+    masked = f"::add-mask::{SECRET}\nRun 1: Success\n"
+    assert find_leaks(None, {SECRET}, [("stderr of x", masked)]) == []
+    # The same output with the token anywhere else still leaks it.
+    assert find_leaks(None, {SECRET}, [("stderr of x", masked + f"Error: bad token {SECRET}\n")]) == ["stderr of x"]
+    assert find_leaks(None, {SECRET}, [("stderr of x", f"::add-mask::{SECRET} and more\n")]) == ["stderr of x"]
+    assert find_leaks(None, {SECRET}, [("stderr of x", f"::warning::{SECRET}\n")]) == ["stderr of x"]
