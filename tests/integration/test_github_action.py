@@ -156,6 +156,21 @@ def test_shell_words_of_args_reach_the_command_as_one_argument(
     local_runner.wait_for_run(run_id)  # leave the runner idle for the next test
 
 
+def test_a_restored_environment_gets_the_package_given_again(
+    run_action, local_runner: LocalRunner, runner_temp: Path
+) -> None:
+    """A cache hit restores the environment of an earlier run; a package given by path may hold
+    other code under the same version, so it is installed again, not taken from the cache."""
+    (run_id,) = local_runner.seed_runs(local_runner.jobs["build"], 1)
+    assert run_action(f"run get --run-id {run_id}").exit_code == 0
+    (installed,) = (runner_temp / "dbt-cloud-action-venv").glob("lib/python*/site-packages/dbt_cloud/github.py")
+    installed.write_text("raise ImportError('the stale copy of a restored cache')\n")
+    again: ActionResult = run_action(f"run get --run-id {run_id}")
+    assert again.exit_code == 0, again.step("Run dbt-cloud").stderr[-2000:]
+    assert again.outputs["run-id"] == str(run_id)
+    assert "stale copy" not in installed.read_text()
+
+
 # --- a plain `run:` step -------------------------------------------------------------------------
 
 
