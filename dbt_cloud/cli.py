@@ -17,7 +17,6 @@ from typing import Any, NamedTuple
 
 import click
 
-from dbt_cloud import __version__
 from dbt_cloud.commands.generated import GROUPS as GENERATED_GROUPS
 from dbt_cloud.defaults import (
     DEBUG_ENV_VAR,
@@ -172,7 +171,14 @@ def _write_dl(formatter: click.HelpFormatter, rows: list[tuple[str, str]], col_m
     lazy=lazy_groups(),
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
-@click.version_option(__version__, "--version", package_name="dbt-cloud", message="dbt-cloud %(version)s")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, _param, shown: _show_version(ctx, shown),
+    help="Show the version and exit.",
+)
 @click.option("--debug", is_flag=True, envvar=DEBUG_ENV_VAR, help="Show tracebacks and an HTTP log (token redacted).")
 @click.option("--profile", envvar=PROFILE_ENV_VAR, show_envvar=True, help="Profile to read settings from.")
 @click.option(
@@ -228,6 +234,17 @@ def _github_requested(args: Sequence[str]) -> bool:
 
 #: Whether the `Error: ...` line of this call is also written as a GitHub `::error::` annotation.
 _ANNOTATE_ERRORS: ContextVar[bool] = ContextVar("dbt_cloud_annotate_errors", default=False)
+
+
+def _show_version(ctx: click.Context, shown: bool) -> None:
+    """`--version`, with the versions of Python and httpx: worked out only when asked for (it reads
+    installed package metadata)."""
+    if not shown or ctx.resilient_parsing:
+        return
+    from dbt_cloud.about import version_line
+
+    click.echo(version_line())
+    ctx.exit()
 
 
 def _debug_requested(args: Sequence[str]) -> bool:

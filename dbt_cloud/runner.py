@@ -221,9 +221,9 @@ def _lenient_target(root: click.Group, args: list[str]) -> _Target:
         if consumed & set(ctx.help_option_names):
             return _Target(command, ctx.command_path, ctx.get_help())
         if command is root and "--version" in consumed:
-            from dbt_cloud import __version__
+            from dbt_cloud.about import version_line
 
-            return _Target(command, ctx.command_path, f"{PROG_NAME} {__version__}")
+            return _Target(command, ctx.command_path, version_line())
         if not isinstance(command, click.Group) or not rest:
             return _Target(command, ctx.command_path, None)
         name, sub, after = command.resolve_command(ctx, rest)
