@@ -62,7 +62,7 @@ def test_table_and_ids_output(cli, api: RecordedApi) -> None:
     assert ids.stdout == "1\n2\n3\n"
     table = cli("run", "list", "-o", "table")
     lines = table.stdout.splitlines()
-    assert lines[0].split()[:2] == ["ID", "STATUS_HUMANIZED"]
+    assert lines[0].split()[:2] == ["ID", "STATUS"]
     assert len(lines) == 4
     assert all(len(line) <= 100 for line in lines)
     single = cli("job", "get", "--job-id", "1", "-o", "table")
