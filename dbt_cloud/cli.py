@@ -280,9 +280,11 @@ def _command_path(args: Sequence[str]) -> str:
 
 def _say(line: str) -> None:
     from dbt_cloud.redact import redact
+    from dbt_cloud.style import Style
 
     text = redact(line)
-    click.echo(text, err=True)
+    style = Style.for_stream(sys.stderr)  # `Error:` in red, on a terminal that wants colour
+    click.echo(style.error_line(text), err=True, color=style.enabled)
     if text.startswith("Error: ") and _ANNOTATE_ERRORS.get():
         from dbt_cloud.github import error_annotation
 

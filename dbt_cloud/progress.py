@@ -16,6 +16,7 @@ from typing import IO
 
 from dbt_cloud.events import DownloadProgress, Event, RunFinished, RunStatusChanged
 from dbt_cloud.runs import format_seconds
+from dbt_cloud.style import Style
 
 SPINNER = "|/-\\"
 CLEAR_LINE = "\r\x1b[2K"
@@ -42,25 +43,29 @@ class RunProgress:
         self._line: str | None = None
         self._frame = 0
         self._status: dict[int, str] = {}
+        #: Statuses in their colours (success green, error red, cancelled yellow) where colour is wanted.
+        self.style = Style.for_stream(stream)
 
     def __call__(self, event: Event) -> None:
+        paint = self.style.status
         if isinstance(event, RunStatusChanged):
+            status = paint(event.status_humanized)
             if event.previous_status is None:
                 where = f": {event.url}" if event.url else ""
                 self._print(f"Run {event.run_id}{where}")
                 if not self.live:
-                    self._print(f"Run {event.run_id}: {event.status_humanized}")
+                    self._print(f"Run {event.run_id}: {status}")
             elif not self.live:
                 before = self._status.get(event.run_id, str(event.previous_status))
-                self._print(f"Run {event.run_id}: {before} -> {event.status_humanized}")
+                self._print(f"Run {event.run_id}: {paint(before)} -> {status}")
             self._status[event.run_id] = event.status_humanized
             if self.live:
-                self._line = f"Run {event.run_id}: {event.status_humanized}"
+                self._line = f"Run {event.run_id}: {status}"
                 self.tick()
         elif isinstance(event, RunFinished):
             took = f" after {format_seconds(event.duration_seconds)}" if event.duration_seconds is not None else ""
             self._line = None
-            self._print(f"Run {event.run_id} finished: {event.status_humanized}{took}")
+            self._print(f"Run {event.run_id} finished: {paint(event.status_humanized)}{took}")
 
     def tick(self) -> None:
         """Redraw the live line (the spinner and the time waited move on)."""
