@@ -37,6 +37,7 @@ LAZY_GROUPS: dict[str, tuple[str, str]] = {
     "api": ("dbt_cloud.commands.api:api", "Send any request to the API: METHOD PATH."),
     "audit-log": ("dbt_cloud.commands.audit_log:group", "Audit log: events, CSV downloads, bulk exports."),
     "commands": ("dbt_cloud.commands.listing:commands", "List every command with its API operation."),
+    "completion": ("dbt_cloud.commands.completion:completion", "Print the shell completion script: bash, zsh, fish."),
     "configure": ("dbt_cloud.commands.configure:configure", "Store connection settings in a named profile."),
     "connection": ("dbt_cloud.commands.connection:group", "Warehouse connections of a project."),
     "demo": ("dbt_cloud.commands.demo:group", "Demo applications: the catalog explorer."),

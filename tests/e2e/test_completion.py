@@ -1,0 +1,161 @@
+"""Tab completion as the shells ask for it: the bash script sourced in a real bash, zsh's and fish's
+answers through click's protocol (neither shell is installed here), all without importing a group."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPTS = Path(sys.executable).parent
+DBT_CLOUD = str(SCRIPTS / "dbt-cloud")
+
+#: Calls the completion function the way bash does on Tab, for the words of each line given.
+BASH_DRIVER = r"""
+source "$1"
+complete -p dbt-cloud
+shift
+for line in "$@"; do
+    read -ra COMP_WORDS <<< "$line"
+    [[ "$line" == *" " ]] && COMP_WORDS+=("")
+    COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+    COMPREPLY=()
+    _dbt_cloud_completion dbt-cloud
+    echo "${COMPREPLY[*]}"
+done
+"""
+
+BASH_CASES = {
+    "dbt-cloud jo": "job",
+    "dbt-cloud job ru": "run",
+    "dbt-cloud job run --wa": "--wait --wait-timeout",
+    "dbt-cloud job list -o ": "json table ids",
+    "dbt-cloud run get --run": "--run-id",
+    "dbt-cloud --pro": "--profile",
+    "dbt-cloud completion ": "bash zsh fish",
+    "dbt-cloud conf": "configure",
+    "dbt-cloud notification create --type sl": "slack slack_v2",
+}
+
+
+def environment(**extra: str) -> dict[str, str]:
+    return {**os.environ, "PATH": f"{SCRIPTS}{os.pathsep}{os.environ.get('PATH', '')}", **extra}
+
+
+def script(shell: str) -> str:
+    result = subprocess.run(
+        [DBT_CLOUD, "completion", shell], env=environment(), capture_output=True, text=True, check=True
+    )
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def bash_script(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("completion") / "dbt-cloud.bash"
+    path.write_text(script("bash"))
+    return path
+
+
+def test_the_bash_script_is_valid_bash(bash_script: Path) -> None:
+    result = subprocess.run(["bash", "-n", str(bash_script)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+def test_bash_completes_commands_subcommands_options_and_choices(bash_script: Path) -> None:
+    bash = shutil.which("bash")
+    assert bash is not None
+    result = subprocess.run(
+        [bash, "-c", BASH_DRIVER, "driver", str(bash_script), *BASH_CASES],
+        env=environment(),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "complete -o nosort -F _dbt_cloud_completion dbt-cloud", "the function is registered"
+    assert dict(zip(BASH_CASES, lines[1:], strict=True)) == BASH_CASES
+
+
+def protocol(shell: str, words: str, cword: str) -> list[str]:
+    """What `dbt-cloud` answers a shell's completion function (click's protocol)."""
+    env = environment(_DBT_CLOUD_COMPLETE=f"{shell}_complete", COMP_WORDS=words, COMP_CWORD=cword)
+    result = subprocess.run([DBT_CLOUD], env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def test_zsh_answers_with_values_and_descriptions() -> None:
+    script_text = script("zsh")
+    assert script_text.startswith("#compdef dbt-cloud")
+    assert "_DBT_CLOUD_COMPLETE=zsh_complete dbt-cloud" in script_text
+    # zsh sends the words and the index of the current one; the answer is type, value, help, in threes.
+    answer = protocol("zsh", "dbt-cloud job ru", "2")
+    assert answer[:2] == ["plain", "run"]
+    assert answer[2].startswith("Trigger a run of a job")
+    assert protocol("zsh", "dbt-cloud job list -o ", "4")[1::3] == ["json", "table", "ids"]
+    assert protocol("zsh", "dbt-cloud job run --wa", "3")[1::3] == ["--wait", "--wait-timeout"]
+
+
+def test_fish_answers_with_values() -> None:
+    script_text = script("fish")
+    assert 'complete --no-files --command dbt-cloud --arguments "(_dbt_cloud_completion)"' in script_text
+    # fish sends the line up to the cursor and the word under it; the answer is `type,value[\thelp]`.
+    assert protocol("fish", "dbt-cloud jo", "jo") == [
+        "plain,job\tJobs: create, get, list, update, delete, and trigger runs."
+    ]
+    assert values(protocol("fish", "dbt-cloud job run --wa", "--wa")) == ["--wait", "--wait-timeout"]
+    assert values(protocol("fish", "dbt-cloud completion ", "")) == ["bash", "zsh", "fish"]
+
+
+def values(answer: list[str]) -> list[str]:
+    return [line.split("\t")[0].removeprefix("plain,") for line in answer]
+
+
+def test_the_shell_comes_from_SHELL_when_not_named() -> None:
+    zsh = subprocess.run(
+        [DBT_CLOUD, "completion"], env=environment(SHELL="/usr/bin/zsh"), capture_output=True, text=True, check=False
+    )
+    assert zsh.returncode == 0
+    assert zsh.stdout.startswith("#compdef dbt-cloud")
+    unknown = subprocess.run(
+        [DBT_CLOUD, "completion"], env=environment(SHELL="/bin/tcsh"), capture_output=True, text=True, check=False
+    )
+    assert unknown.returncode == 2
+    assert unknown.stdout == ""
+    assert unknown.stderr == (
+        "Error: Cannot tell which shell to complete for ($SHELL is /bin/tcsh) "
+        "(name it: dbt-cloud completion bash|zsh|fish)\n"
+    )
+
+
+LAZY_PROBE = """
+import json, os, sys
+os.environ.update(_DBT_CLOUD_COMPLETE="bash_complete", COMP_WORDS={words!r}, COMP_CWORD={cword!r})
+from dbt_cloud.cli import main
+try:
+    main([])
+except SystemExit:
+    pass
+heavy = ["pydantic", "httpx", "dbt_cloud.client"]
+groups = sorted(m for m in sys.modules if m.startswith("dbt_cloud.commands.") and m != "dbt_cloud.commands.generated")
+print(json.dumps({{"heavy": [m for m in heavy if m in sys.modules], "groups": groups}}), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    ("words", "cword", "expected"),
+    [("dbt-cloud job run --wa", "3", "--wait"), ("dbt-cloud job list -o ", "4", "json"), ("dbt-cloud jo", "1", "job")],
+)
+def test_a_tab_imports_no_group_nor_pydantic_nor_httpx(words: str, cword: str, expected: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", LAZY_PROBE.format(words=words, cword=cword)], capture_output=True, text=True, check=False
+    )
+    assert f"plain,{expected}" in result.stdout.splitlines()
+    assert json.loads(result.stderr.strip().splitlines()[-1]) == {"heavy": [], "groups": []}
