@@ -110,8 +110,9 @@ def read_profile(name: str, path: Path | None = None, *, required: bool = False)
     return profile
 
 
-def write_profile(name: str, values: Mapping[str, Any], path: Path | None = None) -> Path:
-    """Store a profile, merged over what the file already holds for it.
+def write_profile(name: str, values: Mapping[str, Any], path: Path | None = None, *, replace: bool = False) -> Path:
+    """Store a profile, merged over what the file already holds for it (or, with `replace`, as
+    exactly the values given); None values are left out. Other profiles are kept as they are.
 
     The file holds a token, so it is created 0600 inside a 0700 directory, and it is replaced
     atomically: a crash never leaves a half-written profile file.
@@ -120,7 +121,8 @@ def write_profile(name: str, values: Mapping[str, Any], path: Path | None = None
 
     path = path or config_file()
     profiles = read_profiles(path)
-    merged = {**profiles.get(name, {}), **{k: v for k, v in values.items() if v is not None}}
+    given = {k: v for k, v in values.items() if v is not None}
+    merged = given if replace else {**profiles.get(name, {}), **given}
     unknown = sorted(set(merged) - set(PROFILE_KEYS))
     if unknown:
         raise ConfigError(f"Unknown profile keys: {', '.join(unknown)}")

@@ -27,6 +27,7 @@ KEYS = {
     "down": "\x1b[B",
     "enter": "\r",
     "ctrl-c": "\x03",
+    "backspace": "\x7f",
 }
 
 
