@@ -221,11 +221,13 @@ class InquirerPrompter:
 
     def __init__(self) -> None:
         import inquirer
-        from inquirer.render.console import ConsoleRender
+
+        from dbt_cloud.prompts import console_render
 
         self._inquirer = inquirer
-        # One renderer for the whole session: each new one probes the terminal again.
-        self._render = ConsoleRender()
+        # One renderer for the whole session: each new one probes the terminal again. Colour as
+        # NO_COLOR and the terminal say (dbt_cloud.style), the cursor moved either way.
+        self._render = console_render()
 
     def _prompt(self, question: Any) -> Any:
         answers = self._inquirer.prompt([question], render=self._render, raise_keyboard_interrupt=True)
