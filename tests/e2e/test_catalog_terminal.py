@@ -74,3 +74,18 @@ def test_ctrl_c_leaves_with_one_line(terminal: VirtualTerminal) -> None:
     terminal.wait_for("Aborted.")
     assert terminal.wait_for_exit() == 130
     assert "Traceback" not in terminal.transcript.decode()
+
+
+def test_no_color_takes_the_colours_away_but_menus_still_redraw_in_place() -> None:
+    command = [sys.executable, "-m", "dbt_cloud", "demo", "data-catalog", "-f", str(ARTIFACTS / "real")]
+    session = VirtualTerminal([*command, "--title-font", "standard"], rows=50, columns=110, env={"NO_COLOR": "1"})
+    try:
+        session.wait_for("What do you want to explore?")
+        session.press("down")
+        screen = session.wait_for(" > seed (3)")
+        assert screen.count("What do you want to explore?") == 1, "redrawn in place, not drawn again below"
+        assert "\x1b[33m" not in session.transcript.decode("utf-8", "replace"), "no yellow question mark"
+        session.press("ctrl-c")
+        assert session.wait_for_exit() == 130
+    finally:
+        session.close()
