@@ -73,7 +73,6 @@ def test_sdist_holds_the_sources_tests_and_docs(built_distributions: Distributio
     assert any(n.startswith("spec/") for n in names)
 
 
-@pytest.mark.xfail(strict=True, reason="--version names Python and httpx from branch issue-8-term; drop this mark then")
 def test_version_names_python_and_httpx(installed: PipxInstall) -> None:
     done = run(installed, "--version", env=clean_env())
     assert done.returncode == 0, done.stderr
