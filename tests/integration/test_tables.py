@@ -47,7 +47,7 @@ def row(lines: list[str], first: str) -> list[str]:
 
 
 def test_job_list(local_cli: Any, local_runner: LocalRunner, seeded: dict[str, int]) -> None:
-    lines = table_lines(local_cli, "job", "list")
+    lines = table_lines(local_cli, "job", "list", "--all")  # other tests add jobs: more than a page
     assert re.split(r"\s{2,}", lines[0])[:2] == ["ID", "NAME"]
     for key, name in DEMO_JOBS.items():
         assert row(lines, str(local_runner.jobs[key]))[1] == name, "a demo job's name is whole"
