@@ -21,6 +21,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+from dbt_cloud.about import PROG_NAME
 from dbt_cloud.commands.base import EMBEDDING_KEY, Answer, Embedding
 from dbt_cloud.errors import EXIT_FAILURE, EXIT_OK, DbtCloudError, RunFailedError
 from dbt_cloud.events import EventHandler
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
     from dbt_cloud.cloud import DbtCloud
     from dbt_cloud.config import Settings
 
-PROG_NAME = "dbt-cloud"
 EXIT_INTERRUPTED = 130
 
 

@@ -277,9 +277,7 @@ def invocation_for(
 ) -> Iterator[Invocation]:
     """The invocation of a command from its parsed option values: overrides of an embedding
     program applied, `prepare` run, settings resolved, the model validated."""
-    from dbt_cloud.cli import RootOptions
-
-    root = ctx.find_object(RootOptions) or RootOptions()
+    root = root_options(ctx)
     embedding = Embedding.of(ctx)
     options = dict(values)
     if embedding is not None:
@@ -288,18 +286,8 @@ def invocation_for(
         options = prepare(options)
     connection = {name: options.pop(name, None) for name in CONNECTION_PARAMS}
     extras = {name: options.pop(name) for name in list(options) if name in extra_names}
-    given = {"api_token": connection["api_token"], "dbt_cloud_host": connection["dbt_cloud_host"]}
-    if embedding is not None and embedding.settings is not None:
-        timeout = connection["timeout"] if connection["timeout"] is not None else _root_given(ctx, "timeout")
-        settings = embedding.settings.overlay(given, timeout=timeout, max_retries=_root_given(ctx, "max_retries"))
-    else:
-        settings = Settings.resolve(
-            given,
-            profile=root.profile,
-            timeout=connection["timeout"] if connection["timeout"] is not None else root.timeout,
-            max_retries=root.max_retries,
-        )
-    reporter = github_reporter(ctx, settings)
+    settings = settings_for(ctx, connection)
+    reporter = github_reporter(ctx, settings)  # the one settings_for made: the token is masked once
     try:
         model = build_model(model_class, options, settings=_settings_values(settings))
     except InputError as exc:
