@@ -8,6 +8,7 @@ handled in exactly one place. The client knows nothing of click. It is safe to s
 
 from __future__ import annotations
 
+import io
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -335,6 +336,12 @@ class DbtCloudClient(ClientBase):
             written = self._copy(response, handle, str(destination))
         self._emit(FileSaved(path=str(destination), bytes_written=written))
         return written
+
+    def read_raw(self, request: Request) -> bytes:
+        """A raw answer (an artifact file) read whole into memory, as the async client's `read_raw`."""
+        sink = io.BytesIO()
+        self.download(request, None, stdout=sink)
+        return sink.getvalue()
 
     # -- internals ----------------------------------------------------------------------------
 

@@ -22,7 +22,6 @@ policy, the same answers.
 from __future__ import annotations
 
 import functools
-import io
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -373,9 +372,7 @@ class DbtCloud:
         """Send a command model exactly as it is; the answer as models (see `dbt_cloud.resources`),
         or bytes for an artifact. A list answers with its one page: `paginate` walks them all."""
         if _raw(command):
-            sink = io.BytesIO()
-            self.connection.download(command.request(), None, stdout=sink)
-            return sink.getvalue()
+            return self.connection.read_raw(command.request())
         return parse_answer(command.operation, self.connection.send(command).document)
 
     def paginate(self, command: CommandModel) -> Pager:

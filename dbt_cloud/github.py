@@ -143,8 +143,10 @@ def _one_line(text: str) -> str:
 
 
 def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
-    text = _one_line(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """The text on one line, cut to `limit` characters."""
+    from dbt_cloud.output import clip as clip_to
+
+    return clip_to(_one_line(text), limit)
 
 
 def md_text(text: str) -> str:
@@ -345,14 +347,14 @@ class RunDetails:
     @classmethod
     def fetch(cls, run: Mapping[str, Any], client: Callable[[], DbtCloudClient], saved: list[str]) -> RunDetails:
         from dbt_cloud.errors import DbtCloudError
-        from dbt_cloud.runs import ERROR, failed_step, run_of, run_status
+        from dbt_cloud.runs import ERROR, failed_step, get_run, run_of, run_status
 
         failed_run = run_status(run) == ERROR
         detailed: Mapping[str, Any] = run
         account_id = run.get("account_id")
         if isinstance(account_id, int) and (_job_name(run) is None or _cause(run) is None or failed_run):
             try:
-                answer = client().send(_run_query(account_id, int(run["id"]), steps=failed_run))
+                answer = get_run(client(), account_id, int(run["id"]), steps=failed_run, related=("job", "trigger"))
                 detailed = run_of(answer)
             except DbtCloudError:
                 pass  # the name and the steps are a courtesy; the run as answered is what counts
@@ -388,29 +390,19 @@ def _cause(run: Mapping[str, Any]) -> str | None:
     return cause if isinstance(cause, str) and cause.strip() else None
 
 
-def _run_query(account_id: int, run_id: int, *, steps: bool) -> Any:
-    from dbt_cloud.commands.run import RunGet
-
-    related = ["job", "trigger", *(["run_steps"] if steps else [])]
-    return RunGet(account_id=account_id, run_id=run_id, include_related=related)
-
-
 def _fetch_run_results(client: DbtCloudClient, account_id: int, run_id: int, step: int | None) -> Any:
     """run_results.json of the failed step (the last step's may never have run), else the run's."""
-    import io
-
     from dbt_cloud.commands.run import RunGetArtifact
     from dbt_cloud.errors import NotFoundError
 
     steps: list[int | None] = [step, None] if step is not None else [None]
     for index, chosen in enumerate(steps):
-        buffer = io.BytesIO()
         request = RunGetArtifact(account_id=account_id, run_id=run_id, path=RUN_RESULTS, step=chosen).request()
         try:
-            client.download(request, None, stdout=buffer)
+            content = client.read_raw(request)
         except NotFoundError:
             if index == len(steps) - 1:
                 raise
             continue
-        return json.loads(buffer.getvalue().decode("utf-8"))
+        return json.loads(content.decode("utf-8"))
     raise ValueError("no step had it")  # pragma: no cover - the loop returns or raises

@@ -16,7 +16,7 @@ import json
 import re
 import shutil
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import timezone
 from typing import IO, Any
 
 from dbt_cloud.style import PLAIN, Style
@@ -152,16 +152,18 @@ def _cell(value: Any, *, detailed: bool = False) -> str:
 def compact_time(text: str, *, seconds: bool = False) -> str:
     """`2026-11-23 11:26` (or `11:26:56 UTC` with seconds) for any timestamp the API writes; a time
     with an offset is converted to UTC, one without is taken as UTC (the API's own)."""
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+    from dbt_cloud.runs import parse_timestamp
+
+    moment = parse_timestamp(text)
+    if moment is None:
         return text
     if moment.tzinfo is not None:
         moment = moment.astimezone(timezone.utc)
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC" if seconds else "%Y-%m-%d %H:%M")
 
 
-def _clip(text: str, width: int) -> str:
+def clip(text: str, width: int) -> str:
+    """The text cut to `width` characters, an ellipsis marking the cut."""
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
@@ -226,7 +228,7 @@ def _rows_table(items: list[dict[str, Any]], width: int, style: Style) -> str:
     def line(texts: list[str], paint: list[Any]) -> str:
         parts = []
         for key, text, painter in zip(columns, texts, paint, strict=False):
-            clipped = _clip(text, widths[key])
+            clipped = clip(text, widths[key])
             parts.append(painter(clipped) + " " * (widths[key] - len(clipped)))
         return GAP.join(parts).rstrip()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -125,10 +125,13 @@ def run_of(answer: ApiResponse) -> dict[str, Any]:
     return data
 
 
-def get_run(client: DbtCloudClient, account_id: int, run_id: int, *, steps: bool = False) -> ApiResponse:
+def get_run(
+    client: DbtCloudClient, account_id: int, run_id: int, *, steps: bool = False, related: Sequence[str] = ()
+) -> ApiResponse:
+    """The run, with its steps when asked and any other related objects (`job`, `trigger`, ...)."""
     from dbt_cloud.commands.run import RunGet
 
-    include = ["run_steps"] if steps else None
+    include = [*related, *(["run_steps"] if steps else [])] or None
     return client.send(RunGet(account_id=account_id, run_id=run_id, include_related=include))
 
 

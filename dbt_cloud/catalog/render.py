@@ -9,6 +9,7 @@ from typing import Any
 
 from dbt_cloud.catalog.details import ColumnInfo, DataTest, NodeDetails, SearchHit, StatInfo, TableStats
 from dbt_cloud.catalog.loading import Catalog, Entry
+from dbt_cloud.output import clip
 
 NONE = "-"
 NO_MANIFEST = "no manifest.json: descriptions, tags, owners, tests and lineage are not known"
@@ -277,10 +278,6 @@ def summary_text(catalog: Catalog, width: int = 100) -> str:
     return head + "\n" + layout(rows, width)
 
 
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
-
-
 def layout(rows: list[list[str]], width: int) -> str:
     """Rows as aligned columns within `width`, the widest column clipped first; the last column
     (a description) takes what is left."""
@@ -289,5 +286,5 @@ def layout(rows: list[list[str]], width: int) -> str:
     gap = 2 * (len(widths) - 1)
     while sum(widths) + gap > width and max(widths) > 8:
         widths[widths.index(max(widths))] -= 1
-    lines = ["  ".join(_clip(cell, widths[i]).ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    lines = ["  ".join(clip(cell, widths[i]).ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
     return "\n".join(lines) + "\n"
