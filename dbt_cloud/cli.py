@@ -279,7 +279,9 @@ def _command_path(args: Sequence[str]) -> str:
     return " ".join(words)
 
 
-def _say(line: str) -> None:
+def say(line: str) -> None:
+    """A line for the person on stderr: redacted, `Error:` in red where colour is wanted, and in
+    GitHub mode an error line also written as an annotation."""
     from dbt_cloud.redact import redact
     from dbt_cloud.style import Style
 
@@ -363,23 +365,23 @@ def _run_cli(argv: list[str], *, prog_name: str, debug: bool) -> int | _HelpShow
         return _HelpShown(_errors().EXIT_USAGE)
     except click.UsageError as exc:
         where = exc.ctx.command_path if exc.ctx else _command_path(argv)
-        _say(f"Error: {exc.format_message()} (see '{where} --help')")
+        say(f"Error: {exc.format_message()} (see '{where} --help')")
         return int(_errors().EXIT_USAGE)
     except click.exceptions.Exit as exc:
         return _HelpShown(int(exc.exit_code))
     except click.Abort:
-        _say("Aborted.")
+        say("Aborted.")
         return 130
     except KeyboardInterrupt:
-        _say("Interrupted.")
+        say("Interrupted.")
         return 130
     except _errors().DbtCloudError as exc:
         if debug:
             _print_traceback()
-        _say(f"Error: {exc.one_line()}")
+        say(f"Error: {exc.one_line()}")
         return int(exc.exit_code)
     except click.ClickException as exc:
-        _say(f"Error: {exc.format_message()}")
+        say(f"Error: {exc.format_message()}")
         return exc.exit_code
     except BrokenPipeError:
         # The reader of stdout went away (`| head`); that is not an error of ours.
@@ -390,7 +392,7 @@ def _run_cli(argv: list[str], *, prog_name: str, debug: bool) -> int | _HelpShow
         if debug:
             _print_traceback()
         message = " ".join(str(exc).split()) or type(exc).__name__
-        _say(f"Error: unexpected {type(exc).__name__}: {message} (run with --debug for details)")
+        say(f"Error: unexpected {type(exc).__name__}: {message} (run with --debug for details)")
         return int(_errors().EXIT_FAILURE)
     # Not standalone, click returns a help's (or ctx.exit's) code rather than raising Exit; a
     # command's callback returns None.

@@ -22,6 +22,7 @@ from dbt_cloud.catalog.details import node_details, search
 from dbt_cloud.catalog.loading import Catalog, ColumnHit, Entry, Manifest
 from dbt_cloud.catalog.render import node_text, search_summary
 from dbt_cloud.errors import DbtCloudError
+from dbt_cloud.prompts import InquirerPrompts
 
 #: Above this many tables in a schema, the explorer asks for a filter before listing them.
 FILTER_ABOVE = 15
@@ -216,27 +217,10 @@ class Explorer:
 # --- the real prompts --------------------------------------------------------------------------------------
 
 
-class InquirerPrompter:
-    """Prompts drawn by inquirer in the terminal. Ctrl-C raises KeyboardInterrupt (exit 130)."""
-
-    def __init__(self) -> None:
-        import inquirer
-
-        from dbt_cloud.prompts import console_render
-
-        self._inquirer = inquirer
-        # One renderer for the whole session: each new one probes the terminal again. Colour as
-        # NO_COLOR and the terminal say (dbt_cloud.style), the cursor moved either way.
-        self._render = console_render()
-
-    def _prompt(self, question: Any) -> Any:
-        answers = self._inquirer.prompt([question], render=self._render, raise_keyboard_interrupt=True)
-        return answers["answer"]
-
-    def choose(self, message: str, choices: Sequence[tuple[str, Any]]) -> Any:
-        # Indices as values: inquirer compares values, and ours are screens and actions.
-        labelled = [(label, index) for index, (label, _) in enumerate(choices)]
-        return choices[int(self._prompt(self._inquirer.List("answer", message=message, choices=labelled)))][1]
+class InquirerPrompter(InquirerPrompts):
+    """The explorer's prompts: `dbt_cloud.prompts`' inquirer questions (one renderer for the session,
+    colour as NO_COLOR and the terminal say), with `ask` for a line of text. Ctrl-C raises
+    KeyboardInterrupt (exit 130)."""
 
     def ask(self, message: str) -> str:
-        return str(self._prompt(self._inquirer.Text("answer", message=message)))
+        return self.text(message)

@@ -18,7 +18,7 @@ import click
 
 from dbt_cloud.commands.local import DEFAULT_PORT
 from dbt_cloud.config import normalize_host, read_profile, write_profile
-from dbt_cloud.defaults import DEFAULT_MAX_RETRIES, DEFAULT_PROFILE, DEFAULT_TIMEOUT
+from dbt_cloud.defaults import DEFAULT_PROFILE
 from dbt_cloud.errors import EXIT_FAILURE, ConfigError, DbtCloudError, UsageError
 from dbt_cloud.prompts import Prompts
 
@@ -80,8 +80,8 @@ def configure(
     """
     from dbt_cloud.cli import RootOptions
 
-    root = ctx.find_object(RootOptions)
-    name = profile_name or (root.profile if root else None) or DEFAULT_PROFILE
+    root = ctx.find_object(RootOptions) or RootOptions()
+    name = profile_name or root.profile or DEFAULT_PROFILE
     values = {
         "api_token": api_token.strip() if api_token else None,
         "account_id": account_id,
@@ -93,10 +93,7 @@ def configure(
     given = {key: value for key, value in values.items() if value is not None}
     if dbt_cloud_host is not None:
         normalize_host(dbt_cloud_host)  # refuse a malformed host now, not at the first request
-    connection = Connection(
-        timeout=root.timeout if root else DEFAULT_TIMEOUT,
-        max_retries=root.max_retries if root else DEFAULT_MAX_RETRIES,
-    )
+    connection = Connection(timeout=root.timeout, max_retries=root.max_retries)
     if interactive or (not given and _in_a_terminal()):
         if not sys.stdin.isatty():
             raise UsageError("--interactive needs a terminal to ask in", hint="give the values as flags instead")
@@ -123,12 +120,11 @@ def _in_a_terminal() -> bool:
 
 
 def _status(line: str) -> None:
-    """A line for the person on stderr; `Error:` in red where colour is wanted; never the token."""
-    from dbt_cloud.redact import redact
-    from dbt_cloud.style import Style
+    """A line for the person on stderr, as the CLI writes its error line: `Error:` in red where
+    colour is wanted, never the token."""
+    from dbt_cloud.cli import say
 
-    style = Style.for_stream(sys.stderr)
-    click.echo(style.error_line(redact(line)), err=True, color=style.enabled)
+    say(line)
 
 
 class Connection:
