@@ -22,6 +22,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from dbt_cloud.local.clock import now, to_api
+from dbt_cloud.local.discovery import discovery_routes
 from dbt_cloud.local.executor import Executor
 from dbt_cloud.local.filters import (
     FilterError,
@@ -611,6 +612,7 @@ def create_app(store: Store, executor: Executor | None, data_dir: Path) -> Starl
         return endpoint(handler)
 
     routes: list[Route] = [
+        *discovery_routes(store, data_dir),
         Route("/api/v2/accounts/", endpoint(api.list_accounts), methods=["GET"]),
         Route("/api/v3/accounts/", endpoint(api.list_accounts), methods=["GET"]),
         Route(V2 + "/", endpoint(api.get_account), methods=["GET"]),
