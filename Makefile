@@ -59,6 +59,7 @@ bench: install
 	$(BIN)/python benchmarks/artifact_download.py
 	$(BIN)/python benchmarks/run_list_all.py
 	$(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/discovery.py
 
 clean:
 	rm -rf $(VENV) build dist site .pytest_cache .mypy_cache .ruff_cache
