@@ -337,3 +337,27 @@ def test_metadata_query_prints_the_answer(environment: Environment, local_cli: A
     refused = local_cli("metadata", "query", "--query", "{ environment(id: 1) { nope } }")
     assert refused.exit_code == 1
     assert "Cannot query field 'nope'" in refused.stderr
+
+
+def test_the_catalog_explorer_model_from_discovery_matches_the_downloaded_files(environment: Environment) -> None:
+    from dbt_cloud.catalog import details
+    from dbt_cloud.catalog.discovery import load_environment
+    from dbt_cloud.catalog.loading import Catalog, Manifest
+
+    def post(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        return environment.query(query, **variables)
+
+    catalog, manifest = load_environment(post, environment.environment_id)
+    files = Catalog(environment.artifact(environment.docs_run, "catalog.json"))
+    downloaded = Manifest(environment.artifact(environment.failing_run, "manifest.json"))
+    assert set(catalog.entries) == set(files.entries)
+    for unique_id, entry in files.entries.items():
+        assert catalog.entries[unique_id] == entry, unique_id
+        assert list(catalog.table(unique_id).columns) == list(files.table(unique_id).columns)
+    model = "model.dbt_cloud_demo.dim_stations"
+    ours, theirs = details.node_details(catalog, manifest, model), details.node_details(files, downloaded, model)
+    assert ours.description == theirs.description
+    assert [(c.name, c.description, [t.name for t in c.tests]) for c in ours.columns] == [
+        (c.name, c.description, [t.name for t in c.tests]) for c in theirs.columns
+    ]
+    assert (ours.parents, ours.children) == (theirs.parents, theirs.children)
