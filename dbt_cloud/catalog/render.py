@@ -264,7 +264,8 @@ def summary_document(catalog: Catalog, has_manifest: bool) -> dict[str, Any]:
 def summary_text(catalog: Catalog, width: int = 100) -> str:
     counts = ", ".join(_plural(count, kind) for kind, count in catalog.resource_types())
     generated = catalog.metadata.generated_at or "an unknown time"
-    head = f"{catalog.origin}: {counts or 'no tables'} (dbt {catalog.metadata.dbt_version}, generated {generated})"
+    version = catalog.metadata.dbt_version or "version unknown"  # the Discovery API does not say
+    head = f"{catalog.origin}: {counts or 'no tables'} (dbt {version}, generated {generated})"
     rows = [["TYPE", "SCHEMA", "NAME", "RELATION TYPE", "COLUMNS"]] + [
         [
             e.resource_type,
