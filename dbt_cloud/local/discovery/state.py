@@ -27,6 +27,8 @@ from dbt_cloud.runs import RunStatus
 RUNS_PER_STATE = 100
 #: Finished runs whose artifacts are kept read, across environments.
 RUNS_KEPT = 500
+#: Applied states kept (environments, and single runs for the job-level API), least recently used out.
+STATES_KEPT = 32
 FINISHED = [RunStatus.SUCCESS, RunStatus.ERROR, RunStatus.CANCELLED]
 #: The manifest sections whose entries are nodes of the applied state.
 MANIFEST_SECTIONS = ("nodes", "sources", "exposures", "macros")
@@ -123,7 +125,7 @@ class AppliedStates:
         self._lock = threading.Lock()
         self._building: dict[tuple[Any, ...], threading.Lock] = {}
         self._runs: OrderedDict[int, RunArtifacts] = OrderedDict()
-        self._states: dict[tuple[str, int], tuple[tuple[int, ...], AppliedState]] = {}
+        self._states: OrderedDict[tuple[str, int], tuple[tuple[int, ...], AppliedState]] = OrderedDict()
 
     def environment(self, account_id: int, environment_id: int) -> tuple[dict[str, Any], AppliedState]:
         environment = self.store.get("environment", environment_id)
@@ -160,6 +162,7 @@ class AppliedStates:
         with self._lock:
             cached = self._states.get(key)
             if cached is not None and cached[0] == run_ids:
+                self._states.move_to_end(key)
                 return cached[1]
             building = self._building.setdefault(key, threading.Lock())
         with building:  # one thread builds; the others wait and take what it built
@@ -173,6 +176,9 @@ class AppliedStates:
             )
             with self._lock:
                 self._states[key] = (run_ids, state)
+                self._states.move_to_end(key)
+                while len(self._states) > STATES_KEPT:
+                    self._states.popitem(last=False)
             return state
 
     def _artifacts(self, run: dict[str, Any]) -> RunArtifacts:
