@@ -270,7 +270,7 @@ def test_introspection_returns_the_schema(environment: Environment) -> None:
              model: __type(name: "ModelAppliedStateNode") { fields { name } } }"""
     )
     fields = {field["name"]: field for field in answer["__schema"]["queryType"]["fields"]}
-    assert set(fields) == {"environment", "job"}
+    assert {"environment", "job", "modelByEnvironment", "models", "model", "tests", "sources"} <= set(fields)
     assert fields["environment"]["args"][0]["type"]["ofType"]["name"] == "BigInt"
     names = {field["name"] for field in answer["model"]["fields"]}
     assert {"uniqueId", "catalog", "executionInfo", "materializedType", "parents", "children", "ancestors"} <= names
@@ -361,3 +361,48 @@ def test_the_catalog_explorer_model_from_discovery_matches_the_downloaded_files(
         (c.name, c.description, [t.name for t in c.tests]) for c in theirs.columns
     ]
     assert (ours.parents, ours.children) == (theirs.parents, theirs.children)
+
+
+def test_fragments_on_full_and_nested_type_names_and_the_older_roots(environment: Environment) -> None:
+    """dbt Labs' docs spread `... on SourceAppliedStateNode` inside ancestors, their tools `... on
+    SourceAppliedStateNestedNode` and types the runner has no nodes of: all are valid and answered."""
+    model_id = "model.dbt_cloud_demo.dim_stations"
+    answer = environment.query(
+        """query($id: BigInt!, $model: String!, $job: BigInt!) {
+             environment(id: $id) { applied {
+               models(filter: {uniqueIds: "model.dbt_cloud_demo.dim_stations", access: protected}) {
+                 edges { node {
+                 ancestors(types: [Source, Model]) {
+                   __typename
+                   ... on SourceAppliedStateNode { full: freshness { freshnessStatus } }
+                   ... on SourceAppliedStateNestedNode { nested: freshness { freshnessStatus } }
+                   ... on ModelAppliedStateNestedNode { materializedType }
+                   ... on ExternalModelNode { name }
+                   ... on MetricDefinitionNestedNode { name }
+                 }
+                 parents { ... on ModelAppliedStateNode { tests { executionInfo { lastRunStatus } } } } } } }
+               failed: models(filter: {lastRunStatus: error}) { totalCount }
+               exposures(first: 5) { edges { node { parents { name ... on ModelAppliedStateNode { alias } } } } }
+             } }
+             modelByEnvironment(environmentId: $id, uniqueId: $model, lastRunCount: 3) { runId status }
+             models(jobId: $job) { uniqueId status }
+             source(jobId: $job, uniqueId: "source.dbt_cloud_demo.gbfs.station_status") { name state }
+           }""",
+        id=environment.environment_id,
+        model=model_id,
+        job=environment.jobs["docs"],
+    )
+    applied = answer["environment"]["applied"]
+    ancestors = applied["models"]["edges"][0]["node"]["ancestors"]
+    source = next(node for node in ancestors if node["__typename"] == "SourceAppliedStateNode")
+    assert source["full"] == source["nested"]
+    assert source["full"]["freshnessStatus"] in ("pass", "warn", "error")
+    assert all(node["materializedType"] for node in ancestors if node["__typename"] == "ModelAppliedStateNode")
+    parents = applied["models"]["edges"][0]["node"]["parents"]
+    assert any(parent.get("tests") for parent in parents)
+    assert applied["failed"]["totalCount"] == 0
+    assert [run["runId"] for run in answer["modelByEnvironment"]] == [environment.docs_run]
+    assert answer["models"]
+    assert all(model["status"] == "success" for model in answer["models"])
+    assert answer["source"]["name"] == "station_status"
+    assert answer["source"]["state"] in ("pass", "warn", "error")

@@ -316,12 +316,46 @@ def resolve_job(_: Any, info: Any, id: int, run_id: int | None = None) -> JobVie
     return JobView(run, state)
 
 
+def resolve_model_by_environment(_: Any, info: Any, environment_id: int, **arguments: Any) -> list[RunNode]:
+    states, account_id = _states(info)
+    _, state = states.environment(account_id, environment_id)
+    return StateView(state).model_historical_runs(info, **arguments)
+
+
+def _job_root(field: str) -> Callable[..., Any]:
+    """A root field of the oldest API (`models(jobId, runId)`): job(id, runId)'s field of that name."""
+
+    def resolve(_: Any, info: Any, job_id: int, run_id: int | None = None, **arguments: Any) -> Any:
+        value = getattr(resolve_job(None, info, job_id, run_id), field)
+        return value(info, **arguments) if callable(value) else value
+
+    return resolve
+
+
+JOB_ROOTS = (
+    "models",
+    "model",
+    "tests",
+    "test",
+    "sources",
+    "source",
+    "seeds",
+    "seed",
+    "snapshots",
+    "snapshot",
+    "exposures",
+    "exposure",
+)
+
+
 # -- types ------------------------------------------------------------------------------------------
 
 
-def _type_resolver(suffix: str, macro: str | None = None) -> Callable[..., str]:
+def _type_resolver(suffix: str, macro: str = "MacroDefinitionNode") -> Callable[..., str]:
+    """The concrete type of a node: the full type, which also implements the nested kinds' interfaces."""
+
     def resolve(node: Node, *_: Any) -> str:
-        if node.resource_type == "macro" and macro:
+        if node.resource_type == "macro" and suffix != "LineageNode":
             return macro
         return TYPE_NAMES[node.resource_type] + suffix
 
@@ -347,18 +381,22 @@ def build_schema() -> GraphQLSchema:
     query = QueryType()
     query.set_field("environment", resolve_environment)
     query.set_field("job", resolve_job)
+    query.set_field("modelByEnvironment", resolve_model_by_environment)
+    for field in JOB_ROOTS:
+        query.set_field(field, _job_root(field))
     test_node, source_node = ObjectType("TestNode"), ObjectType("SourceNode")
     test_node.set_field("state", _state_of_test)
     source_node.set_field("state", _state_of_source)
+    applied, definition = _type_resolver("AppliedStateNode"), _type_resolver("DefinitionNode")
+    nested_kinds = (*TYPE_NAMES.values(),)
     interfaces = [
-        InterfaceType("EnvironmentAppliedNode", _type_resolver("AppliedStateNode", "MacroDefinitionNode")),
-        InterfaceType(
-            "EnvironmentAppliedNestedNode", _type_resolver("AppliedStateNestedNode", "MacroDefinitionNestedNode")
-        ),
-        InterfaceType("DefinitionNode", _type_resolver("DefinitionNode", "MacroDefinitionNode")),
-        InterfaceType(
-            "EnvironmentDefinitionNestedNode", _type_resolver("DefinitionNestedNode", "MacroDefinitionNestedNode")
-        ),
+        InterfaceType("EnvironmentAppliedNode", applied),
+        InterfaceType("EnvironmentAppliedNestedNode", applied),
+        *(InterfaceType(f"{kind}AppliedStateNestedNode", applied) for kind in nested_kinds if kind != "Macro"),
+        InterfaceType("MacroDefinitionNestedNode", applied),
+        InterfaceType("DefinitionNode", definition),
+        InterfaceType("EnvironmentDefinitionNestedNode", definition),
+        *(InterfaceType(f"{kind}DefinitionNestedNode", definition) for kind in nested_kinds if kind != "Macro"),
         InterfaceType("LineageNode", _type_resolver("LineageNode")),
         InterfaceType("LineageNodeWithParents", _type_resolver("LineageNode")),
     ]
