@@ -275,6 +275,8 @@ class Node:
     def contract_enforced(self) -> bool:
         return bool(_dict(self.config.get("contract")).get("enforced"))
 
+    is_description_inherited = False
+
     @property
     def modeling_layer(self) -> str | None:
         if self.resource_type != "model":
