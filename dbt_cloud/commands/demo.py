@@ -362,6 +362,11 @@ def print_without_prompts(
 )
 @click.option("--step", type=click.IntRange(min=1), help="Step of the run whose artifacts to read [default: the last].")
 @click.option(
+    "--environment-id",
+    type=click.IntRange(min=1),
+    help="Browse this environment's applied state through the Discovery API instead of a catalog.json.",
+)
+@click.option(
     "--account-id",
     type=click.IntRange(min=1),
     envvar="DBT_CLOUD_ACCOUNT_ID",
@@ -387,6 +392,8 @@ def data_catalog(ctx: click.Context, /, **values: Any) -> None:
     root = ctx.find_object(RootOptions) or RootOptions()
     if values["node"] is not None and values["search"] is not None:
         raise click.UsageError("Give --node or --search, not both")
+    if values["environment_id"] is not None and any(values[name] for name in ("file", "run_id", "job_id", "manifest")):
+        raise click.UsageError("Give --environment-id or --file/--manifest/--run-id/--job-id, not both")
     output_given = ctx.get_parameter_source("output") is click.core.ParameterSource.COMMANDLINE
     prints = values["node"] is not None or values["search"] is not None or output_given
     interactive = not prints and sys.stdin.isatty() and sys.stdout.isatty()
@@ -400,6 +407,12 @@ def data_catalog(ctx: click.Context, /, **values: Any) -> None:
     from dbt_cloud.catalog.loading import load_catalog
 
     with tempfile.TemporaryDirectory(prefix="dbt-cloud-catalog-") as workdir:
+        if values["environment_id"] is not None:
+            catalog, manifest = from_discovery(
+                values["environment_id"], _settings_factory(ctx, values), _client_factory(root.debug)
+            )
+            explore(catalog, manifest, values, interactive, width)
+            return
         source = resolve_source(
             file=values["file"],
             manifest=values["manifest"],
@@ -416,21 +429,45 @@ def data_catalog(ctx: click.Context, /, **values: Any) -> None:
         manifest = ManifestLoader(source, _status)
         if source.manifest_required:
             manifest()  # a manifest named on the command line is checked up front
-        if not interactive:
-            print_without_prompts(
-                catalog, manifest, node=values["node"], search=values["search"], output=values["output"] or "json"
-            )
-            return
-        from dbt_cloud.catalog.explorer import Explorer, InquirerPrompter
+        explore(catalog, manifest, values, interactive, width)
 
-        explorer = Explorer(
-            catalog=catalog,
-            manifest=manifest,
-            prompter=InquirerPrompter(),
-            write=lambda text: click.echo(text, nl=False),
-            width=width,
+
+def from_discovery(
+    environment_id: int, settings: Callable[[], Settings], client: Callable[[Settings], DbtCloudClient]
+) -> tuple[Catalog, Callable[[], Manifest | None]]:
+    """An environment's applied state, read through the Discovery API, as the explorer's model."""
+    from dbt_cloud.catalog.discovery import load_environment
+    from dbt_cloud.commands.metadata import MetadataQuery
+
+    with client(settings()) as api:
+
+        def post(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+            data = api.send(MetadataQuery(query=query, variables=variables)).data
+            return data if isinstance(data, dict) else {}
+
+        _status(f"Reading the applied state of environment {environment_id} from the Discovery API...")
+        catalog, manifest = load_environment(post, environment_id)
+    return catalog, lambda: manifest
+
+
+def explore(
+    catalog: Catalog, manifest: Callable[[], Manifest | None], values: dict[str, Any], interactive: bool, width: int
+) -> None:
+    if not interactive:
+        print_without_prompts(
+            catalog, manifest, node=values["node"], search=values["search"], output=values["output"] or "json"
         )
-        explorer.run()
+        return
+    from dbt_cloud.catalog.explorer import Explorer, InquirerPrompter
+
+    explorer = Explorer(
+        catalog=catalog,
+        manifest=manifest,
+        prompter=InquirerPrompter(),
+        write=lambda text: click.echo(text, nl=False),
+        width=width,
+    )
+    explorer.run()
 
 
 def _extra_options() -> list[click.Parameter]:
