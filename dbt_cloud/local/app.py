@@ -23,6 +23,7 @@ from starlette.routing import Route
 
 from dbt_cloud.local.clock import now, to_api
 from dbt_cloud.local.discovery import discovery_routes
+from dbt_cloud.local.events import LocalEvents
 from dbt_cloud.local.executor import Executor
 from dbt_cloud.local.filters import (
     FilterError,
@@ -668,6 +669,13 @@ def create_app(store: Store, executor: Executor | None, data_dir: Path) -> Starl
         if "delete" in actions:
             routes.append(Route(prefix + "{id:int}/", bound(kind, "delete"), methods=["DELETE"]))
 
+    # Webhook subscriptions, and the thread that sends their events and starts scheduled and chained
+    # jobs (the server starts and stops it). Imported here: the routes module uses this one's plumbing.
+    from dbt_cloud.local.webhook_api import WebhookApi, webhook_routes
+
+    events = LocalEvents(store, api.queue_run)
+    routes.extend(webhook_routes(WebhookApi(api, events.dispatcher), endpoint))
+
     async def unimplemented(request: Request, error: Exception) -> Response:
         status = error.status_code if isinstance(error, HTTPException) else 404
         if status == 405:
@@ -681,4 +689,6 @@ def create_app(store: Store, executor: Executor | None, data_dir: Path) -> Starl
         message = f"Internal error in the local runner: {type(error).__name__}: {error}"
         return json_response(envelope(None, 500, message), 500)
 
-    return Starlette(routes=routes, exception_handlers={HTTPException: unimplemented, Exception: crashed})
+    app = Starlette(routes=routes, exception_handlers={HTTPException: unimplemented, Exception: crashed})
+    app.state.events = events
+    return app

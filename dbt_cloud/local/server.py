@@ -54,11 +54,14 @@ def serve(
     if first_token is not None:
         print(f"Account {account_id} created. Its API token (shown once): {first_token}", file=announce, flush=True)
     app = create_app(store, executor, data_dir)
+    events = app.state.events  # webhooks and job triggers, while the runner serves
+    events.start()
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     try:
         server.run(sockets=[sock])
     finally:
+        events.stop()
         executor.stop()
         (data_dir / "server.json").unlink(missing_ok=True)
         store.close()

@@ -1,0 +1,140 @@
+"""Delivering webhook events: a queue and a thread of their own, so a slow or dead receiver never
+holds up a run or an API answer.
+
+Each event is POSTed to the subscription's `client_url` and nowhere else: redirects are not
+followed (a redirect would send the signed body to an address nobody subscribed). A delivery that
+does not get a 2xx answer within the timeout is retried with growing pauses, five times as dbt Cloud
+does; every attempt's outcome is recorded on the subscription (`http_status_code`, `dispatched_at`)
+and on the event (kept per subscription, listed by `webhook list-events`).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from dbt_cloud.local.clock import now, to_api
+from dbt_cloud.local.rows import insert_row, update_row
+from dbt_cloud.local.store import Store
+from dbt_cloud.local.webhooks import EVENT_KIND, SUBSCRIPTION_KIND, encode, event_row, sign, subscription_id
+
+log = logging.getLogger("dbt_cloud.local")
+
+#: Pauses before each retry (dbt Cloud retries five times); the tests pass shorter ones.
+RETRY_PAUSES = (1.0, 2.0, 4.0, 8.0, 16.0)
+#: dbt Cloud gives a receiver 10 seconds to answer.
+TIMEOUT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status_code: int  # 0: no HTTP answer at all
+    error: str | None
+
+    @property
+    def delivered(self) -> bool:
+        return 200 <= self.status_code < 300
+
+
+@dataclass(frozen=True)
+class Delivery:
+    subscription: dict[str, Any]
+    payload: dict[str, Any]
+    job_id: int | None
+
+
+class WebhookDispatcher:
+    def __init__(
+        self,
+        store: Store,
+        retry_pauses: Sequence[float] = RETRY_PAUSES,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.store = store
+        self.retry_pauses = tuple(retry_pauses)
+        self._stopping = threading.Event()
+        self._queue: queue.Queue[Delivery | None] = queue.Queue()
+        self._client = httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False, transport=transport)
+        self._thread = threading.Thread(target=self._loop, name="webhook-delivery", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()  # a delivery waiting to retry gives up rather than hold up the shutdown
+        self._queue.put(None)
+        if self._thread.is_alive():
+            self._thread.join(timeout=TIMEOUT_SECONDS + 1)
+        self._client.close()
+
+    def submit(self, subscription: dict[str, Any], payload: dict[str, Any], job_id: int | None) -> None:
+        self._queue.put(Delivery(subscription, payload, job_id))
+
+    def wait_until_idle(self) -> None:
+        """Until every submitted event has been delivered or given up (for tests and shutdown)."""
+        self._queue.join()
+
+    def _loop(self) -> None:
+        while True:
+            delivery = self._queue.get()
+            try:
+                if delivery is None:
+                    return
+                self.deliver(delivery)
+            except Exception:  # a bad event must not stop deliveries of the others
+                log.exception("webhook delivery failed")
+            finally:
+                self._queue.task_done()
+
+    def deliver(self, delivery: Delivery) -> Outcome:
+        """Send one event, retrying until it is taken or the retries run out; answers the last outcome."""
+        event = insert_row(self.store, EVENT_KIND, event_row(delivery.subscription, delivery.payload, delivery.job_id))
+        outcome = self.send_once(delivery.subscription, delivery.payload, event["id"])
+        for pause in self.retry_pauses:
+            if outcome.delivered:
+                break
+            if self._stopping.wait(pause):
+                break
+            outcome = self.send_once(delivery.subscription, delivery.payload, event["id"])
+        if not outcome.delivered:
+            log.warning(
+                "webhook %s: %s was not delivered to its URL: %s",
+                subscription_id(delivery.subscription["id"]),
+                delivery.payload["eventType"],
+                outcome.error,
+            )
+        return outcome
+
+    def send_once(self, subscription: dict[str, Any], payload: dict[str, Any], event_row: int | None) -> Outcome:
+        body = encode(payload)
+        headers = {
+            "Authorization": sign(body, subscription["hmac_secret"]),
+            "Content-Type": "application/json",
+            "User-Agent": "dbt-cloud-local-runner",
+        }
+        try:
+            response = self._client.post(subscription["client_url"], content=body, headers=headers)
+            outcome = Outcome(response.status_code, None if response.is_success else f"HTTP {response.status_code}")
+        except httpx.HTTPError as error:
+            outcome = Outcome(0, f"{type(error).__name__}: {error}")
+        stamp = to_api(now())
+        update_row(
+            self.store,
+            SUBSCRIPTION_KIND,
+            subscription["id"],
+            {"http_status_code": str(outcome.status_code), "dispatched_at": stamp},
+        )
+        if event_row is not None:
+            update_row(
+                self.store,
+                EVENT_KIND,
+                event_row,
+                {"http_status_code": str(outcome.status_code), "dispatched_at": stamp, "error_info": outcome.error},
+            )
+        return outcome
