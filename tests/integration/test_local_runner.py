@@ -275,7 +275,7 @@ def test_unknown_ids_and_paths_answer_404_in_the_envelope(local_runner: LocalRun
     assert outcome.exit_code == 1
     assert "404" in outcome.stderr or "not found" in outcome.stderr.lower()
     with local_runner.http() as http:
-        answer = http.get(f"/api/v3/accounts/{local_runner.account_id}/webhooks/subscriptions")
+        answer = http.get(f"/api/v3/accounts/{local_runner.account_id}/no-such-resources/")
     assert answer.status_code == 404
     assert "does not implement GET" in answer.json()["status"]["user_message"]
 
