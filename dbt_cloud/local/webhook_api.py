@@ -1,5 +1,5 @@
 """The webhook subscription endpoints (API v3): keep subscriptions, hand out their secret once, send
-a test event, list what was delivered.
+a test event, list what was delivered and the receipt of every attempt.
 
 Subscriptions are kept as rows of the store like any resource; what is particular to them is here:
 the `wsu_` ids, the `hmac_secret` answered only when a subscription is created, the checks on
@@ -25,12 +25,13 @@ from dbt_cloud.local.webhook_delivery import WebhookDispatcher
 from dbt_cloud.local.webhooks import (
     EVENT_KIND,
     EVENT_TYPES,
+    RECEIPT_KIND,
     SUBSCRIPTION_KIND,
     event_row,
     new_secret,
     row_id_of,
     subscription_id,
-    payload_of_a_test,
+    verification_payload,
 )
 
 Handler = Callable[[Request, int], Awaitable[Response]]
@@ -87,7 +88,7 @@ class WebhookApi:
 
     async def test_subscription(self, request: Request, account_id: int) -> Response:
         found = self.require(request, account_id)
-        body = payload_of_a_test(found)
+        body = verification_payload(found)
         event = insert_row(self.store, EVENT_KIND, event_row(found, body, None))
         # One attempt while the client waits, in a worker thread: the event loop keeps serving.
         outcome = await run_in_threadpool(self.dispatcher.send_once, found, body, event["id"])
@@ -105,6 +106,34 @@ class WebhookApi:
         rows = list_rows(self.store, EVENT_KIND, account_id)
         items = [present_event(row) for row in rows if row["subscription_id"] == wanted]
         return self.api.page(items, query, {"account_id": account_id})
+
+    async def get_event(self, request: Request, account_id: int) -> Response:
+        return json_response(envelope(present_event(self.require_event(request, account_id))))
+
+    async def list_event_receipts(self, request: Request, account_id: int) -> Response:
+        event = self.require_event(request, account_id)
+        if "subscription_id" in request.path_params:
+            subscription = self.require(request, account_id)
+            if event["subscription_id"] != subscription_id(subscription["id"]):
+                raise not_found(
+                    f"Webhook event {event['event_id']} of subscription {subscription_id(subscription['id'])}"
+                )
+        rows = list_rows(self.store, RECEIPT_KIND, account_id)
+        return json_response(envelope([present_receipt(row) for row in rows if row["event_id"] == event["event_id"]]))
+
+    async def get_receipt(self, request: Request, account_id: int) -> Response:
+        wanted = str(request.path_params["receipt_id"])
+        for row in list_rows(self.store, RECEIPT_KIND, account_id):
+            if row["receipt_id"] == wanted:
+                return json_response(envelope(present_receipt(row)))
+        raise not_found(f"Webhook receipt {wanted}")
+
+    def require_event(self, request: Request, account_id: int) -> dict[str, Any]:
+        wanted = str(request.path_params["event_id"])
+        for row in list_rows(self.store, EVENT_KIND, account_id):
+            if row["event_id"] == wanted:
+                return row
+        raise not_found(f"Webhook event {wanted}")
 
     def require(self, request: Request, account_id: int) -> dict[str, Any]:
         text = str(request.path_params["subscription_id"])
@@ -150,8 +179,9 @@ def checked(data: dict[str, Any], account_id: int) -> dict[str, Any]:
 
 
 def present(row: dict[str, Any]) -> dict[str, Any]:
-    """A subscription as the API answers it: never its secret."""
-    return {
+    """A subscription as the API answers it: never its secret; fields never set (`dispatched_at`
+    before the first delivery) left out, as the service leaves them out."""
+    answer = {
         "id": subscription_id(row["id"]),
         "account_identifier": row.get("account_identifier"),
         "name": row.get("name"),
@@ -167,6 +197,7 @@ def present(row: dict[str, Any]) -> dict[str, Any]:
         "deactivate_reason": row.get("deactivate_reason"),
         "account_id": row.get("account_id"),
     }
+    return {key: value for key, value in answer.items() if value is not None}
 
 
 def present_event(row: dict[str, Any]) -> dict[str, Any]:
@@ -178,10 +209,16 @@ def present_event(row: dict[str, Any]) -> dict[str, Any]:
         "trigger_event_type": row["trigger_event_type"],
         "payload": row["payload"],
         "http_status_code": str(row.get("http_status_code") or "0"),
-        "dispatched_at": row.get("dispatched_at"),
-        "error_info": row.get("error_info"),
+        "dispatched_at": row.get("dispatched_at") or "",
+        "error_info": row.get("error_info") or "",
         "account_id": str(row["account_id"]),
     }
+
+
+def present_receipt(row: dict[str, Any]) -> dict[str, Any]:
+    fields = ("event_id", "subscription_id", "dispatched_at", "http_status_code", "error_info")
+    texts = ("request_body", "request_headers", "response_body")
+    return {"id": row["receipt_id"], **{name: str(row.get(name) or "") for name in (*fields, *texts)}}
 
 
 def webhook_routes(webhooks: WebhookApi, endpoint: Callable[[Handler], Endpoint]) -> list[Route]:
@@ -196,6 +233,11 @@ def webhook_routes(webhooks: WebhookApi, endpoint: Callable[[Handler], Endpoint]
         (one, webhooks.delete_subscription, "DELETE"),
         (one + "/test", webhooks.test_subscription, "GET"),
         (one + "/events", webhooks.list_events, "GET"),
+        (one + "/event/{event_id}/receipt", webhooks.list_event_receipts, "GET"),
+        # Deprecated by dbt Cloud, still answered: clients of older docs call them.
+        (base + "event/{event_id}", webhooks.get_event, "GET"),
+        (base + "event/{event_id}/receipts", webhooks.list_event_receipts, "GET"),
+        (base + "receipt/{receipt_id}", webhooks.get_receipt, "GET"),
     ]
     routes = []
     for path, handler, method in table:

@@ -4,12 +4,13 @@ holds up a run or an API answer.
 Each event is POSTed to the subscription's `client_url` and nowhere else: redirects are not
 followed (a redirect would send the signed body to an address nobody subscribed). A delivery that
 does not get a 2xx answer within the timeout is retried with growing pauses, five times as dbt Cloud
-does; every attempt's outcome is recorded on the subscription (`http_status_code`, `dispatched_at`)
-and on the event (kept per subscription, listed by `webhook list-events`).
+does; every attempt's outcome is recorded on the subscription (`http_status_code`, `dispatched_at`),
+on the event (listed by `webhook list-events`) and in a receipt of its own (request, answer, error).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import queue
 import threading
@@ -22,12 +23,23 @@ import httpx
 from dbt_cloud.local.clock import now, to_api
 from dbt_cloud.local.rows import insert_row, update_row
 from dbt_cloud.local.store import Store
-from dbt_cloud.local.webhooks import EVENT_KIND, SUBSCRIPTION_KIND, encode, event_row, sign, subscription_id
+from dbt_cloud.local.webhooks import (
+    EVENT_KIND,
+    RECEIPT_KIND,
+    SUBSCRIPTION_KIND,
+    encode,
+    event_row,
+    new_receipt_id,
+    sign,
+    subscription_id,
+)
 
 log = logging.getLogger("dbt_cloud.local")
 
 #: Pauses before each retry (dbt Cloud retries five times); the tests pass shorter ones.
 RETRY_PAUSES = (1.0, 2.0, 4.0, 8.0, 16.0)
+#: How much of a receiver's answer a receipt keeps.
+RESPONSE_KEPT_BYTES = 10_000
 #: dbt Cloud gives a receiver 10 seconds to answer.
 TIMEOUT_SECONDS = 10.0
 
@@ -111,30 +123,51 @@ class WebhookDispatcher:
             )
         return outcome
 
-    def send_once(self, subscription: dict[str, Any], payload: dict[str, Any], event_row: int | None) -> Outcome:
+    def send_once(self, subscription: dict[str, Any], payload: dict[str, Any], event_row_id: int | None) -> Outcome:
+        """One attempt; its outcome is recorded on the subscription, the event and a receipt of its own."""
         body = encode(payload)
         headers = {
             "Authorization": sign(body, subscription["hmac_secret"]),
             "Content-Type": "application/json",
             "User-Agent": "dbt-cloud-local-runner",
         }
+        answer = b""
         try:
-            response = self._client.post(subscription["client_url"], content=body, headers=headers)
+            with self._client.stream("POST", subscription["client_url"], content=body, headers=headers) as response:
+                answer = _read_at_most(response, RESPONSE_KEPT_BYTES)
             outcome = Outcome(response.status_code, None if response.is_success else f"HTTP {response.status_code}")
         except httpx.HTTPError as error:
             outcome = Outcome(0, f"{type(error).__name__}: {error}")
         stamp = to_api(now())
-        update_row(
+        status = str(outcome.status_code)
+        recorded = {"http_status_code": status, "dispatched_at": stamp}
+        update_row(self.store, SUBSCRIPTION_KIND, subscription["id"], recorded)
+        if event_row_id is not None:
+            update_row(self.store, EVENT_KIND, event_row_id, {**recorded, "error_info": outcome.error})
+        insert_row(
             self.store,
-            SUBSCRIPTION_KIND,
-            subscription["id"],
-            {"http_status_code": str(outcome.status_code), "dispatched_at": stamp},
+            RECEIPT_KIND,
+            {
+                "account_id": subscription["account_id"],
+                "receipt_id": new_receipt_id(),
+                "event_id": payload["eventId"],
+                "subscription_id": subscription_id(subscription["id"]),
+                "dispatched_at": stamp,
+                "http_status_code": status,
+                "error_info": outcome.error or "",
+                "request_body": body.decode(),
+                "request_headers": json.dumps(headers),
+                "response_body": answer.decode(errors="replace"),
+            },
         )
-        if event_row is not None:
-            update_row(
-                self.store,
-                EVENT_KIND,
-                event_row,
-                {"http_status_code": str(outcome.status_code), "dispatched_at": stamp, "error_info": outcome.error},
-            )
         return outcome
+
+
+def _read_at_most(response: httpx.Response, limit: int) -> bytes:
+    # A receiver's answer is kept for its receipt, but never read whole: it could be endless.
+    kept = b""
+    for chunk in response.iter_bytes():
+        kept += chunk
+        if len(kept) >= limit:
+            return kept[:limit]
+    return kept

@@ -20,6 +20,7 @@ from dbt_cloud.runs import RunStatus
 
 SUBSCRIPTION_KIND = "webhook_subscription"
 EVENT_KIND = "webhook_event"
+RECEIPT_KIND = "webhook_receipt"
 STARTED = "job.run.started"
 COMPLETED = "job.run.completed"
 ERRORED = "job.run.errored"
@@ -43,6 +44,10 @@ def new_secret() -> str:
 
 def new_event_id() -> str:
     return "wev_" + secrets.token_hex(12)
+
+
+def new_receipt_id() -> str:
+    return "wrc_" + secrets.token_hex(12)
 
 
 def subscription_id(row_id: int) -> str:
@@ -127,7 +132,7 @@ def event_row(subscription: dict[str, Any], body: dict[str, Any], job_id: int | 
     }
 
 
-def payload_of_a_test(subscription: dict[str, Any]) -> dict[str, Any]:
+def verification_payload(subscription: dict[str, Any]) -> dict[str, Any]:
     return _envelope(subscription, TEST_EVENT, {"message": "A test event sent by `webhook test`."})
 
 

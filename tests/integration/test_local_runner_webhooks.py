@@ -7,7 +7,9 @@ import json
 from typing import Any
 
 import httpx
+import jsonschema
 
+from tests.integration.test_local_runner_spec import response_schema
 from tests.support.local_runner import LocalRunner
 from tests.support.webhook_receiver import webhook_receiver
 
@@ -124,3 +126,43 @@ def test_a_subscription_without_a_valid_url_or_event_is_refused(local_runner: Lo
     assert "client_url" in bad_url.json()["data"]
     assert bad_event.status_code == 400
     assert "event_types" in bad_event.json()["data"]
+
+
+def test_every_webhook_answer_validates_against_the_spec(local_runner: LocalRunner) -> None:
+    v3 = f"/api/v3/accounts/{local_runner.account_id}/webhooks"
+    spec_v3 = "/api/v3/accounts/{account_id}/webhooks"
+    body = {"name": "spec", "client_url": "", "event_types": ["job.run.completed"], "active": True, "job_ids": []}
+    with webhook_receiver() as receiver, local_runner.http() as http:
+        body["client_url"] = receiver.url
+        created = http.post(f"{v3}/subscriptions", json=body)
+        checked = [(created, "POST", "/subscriptions")]
+        one = created.json()["data"]["id"]
+        tested = http.get(f"{v3}/subscription/{one}/test")
+        event_id = tested.json()["data"]["event_id"]
+        receipts = http.get(f"{v3}/subscription/{one}/event/{event_id}/receipt")
+        receipt_id = receipts.json()["data"][0]["id"]
+        renamed = http.put(f"{v3}/subscription/{one}", json={**body, "name": "renamed"})
+        checked += [
+            (tested, "GET", "/subscription/{subscription_id}/test"),
+            (receipts, "GET", "/subscription/{subscription_id}/event/{event_id}/receipt"),
+            (http.get(f"{v3}/subscriptions"), "GET", "/subscriptions"),
+            (http.get(f"{v3}/subscription/{one}"), "GET", "/subscription/{subscription_id}"),
+            (
+                http.put(f"{v3}/subscription/{one}", json={**body, "name": "renamed"}),
+                "PUT",
+                "/subscription/{subscription_id}",
+            ),
+            (http.get(f"{v3}/subscription/{one}/events"), "GET", "/subscription/{subscription_id}/events"),
+            (http.get(f"{v3}/event/{event_id}"), "GET", "/event/{event_id}"),
+            (http.get(f"{v3}/event/{event_id}/receipts"), "GET", "/event/{event_id}/receipts"),
+            (http.get(f"{v3}/receipt/{receipt_id}"), "GET", "/receipt/{receipt_id}"),
+            (http.delete(f"{v3}/subscription/{one}"), "DELETE", "/subscription/{subscription_id}"),
+        ]
+        gone = http.get(f"{v3}/subscription/{one}")
+
+    for response, method, path in checked:
+        assert response.status_code < 300, (method, path, response.text)
+        jsonschema.validate(response.json(), response_schema("v3", method, spec_v3 + path, set()))
+    assert renamed.json()["data"]["name"] == "renamed"
+    assert json.loads(receipts.json()["data"][0]["request_body"])["eventId"] == event_id
+    assert gone.status_code == 404

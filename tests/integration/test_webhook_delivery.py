@@ -16,7 +16,7 @@ import pytest
 from dbt_cloud.local.rows import insert_row, list_rows
 from dbt_cloud.local.store import Store
 from dbt_cloud.local.webhook_delivery import RETRY_PAUSES, Delivery, WebhookDispatcher
-from dbt_cloud.local.webhooks import EVENT_KIND, SUBSCRIPTION_KIND, new_secret, payload_of_a_test
+from dbt_cloud.local.webhooks import EVENT_KIND, RECEIPT_KIND, SUBSCRIPTION_KIND, new_secret, verification_payload
 from tests.support.webhook_receiver import webhook_receiver
 
 
@@ -47,7 +47,7 @@ def subscription(store: Store, url: str) -> dict[str, Any]:
 def deliver(store: Store, row: dict[str, Any]) -> Any:
     dispatcher = WebhookDispatcher(store, retry_pauses=[0.01] * len(RETRY_PAUSES))
     try:
-        return dispatcher.deliver(Delivery(row, payload_of_a_test(row), job_id=None))
+        return dispatcher.deliver(Delivery(row, verification_payload(row), job_id=None))
     finally:
         dispatcher.stop()
 
@@ -69,6 +69,8 @@ def test_a_failing_receiver_is_retried_five_times_and_the_failure_recorded(store
     assert event["http_status_code"] == "503"
     assert event["error_info"] == "HTTP 503"
     assert json.loads(event["payload"])["eventId"] == attempts[0].json()["eventId"]
+    receipts = list_rows(store, RECEIPT_KIND)  # one per attempt
+    assert [receipt["http_status_code"] for receipt in receipts] == ["503"] * 6
 
 
 def test_a_receiver_that_recovers_gets_the_event_and_the_success_is_recorded(store: Store) -> None:
