@@ -19,7 +19,9 @@ import pytest
 from dbt_cloud.local.app import LocalApi
 from dbt_cloud.local.bootstrap import demo_project_dir, ensure_account, register_project
 from dbt_cloud.local.events import LocalEvents
+from dbt_cloud.local.executor import Executor
 from dbt_cloud.local.store import Store
+from dbt_cloud.local.views import IN_PROGRESS
 from tests.support.local_runner import LocalRunner
 
 START = datetime(2026, 3, 2, 8, 0, 30, tzinfo=timezone.utc)
@@ -104,6 +106,25 @@ def test_a_changed_cron_counts_from_when_it_changed(scheduler: Scheduler) -> Non
     assert scheduler.at(datetime(2026, 3, 2, 8, 20, tzinfo=timezone.utc)) == []  # seen: next is 09:00
     assert scheduler.at(datetime(2026, 3, 2, 8, 45, tzinfo=timezone.utc)) == []
     assert len(scheduler.at(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))) == 1
+
+
+def test_a_scheduled_run_is_executed_by_the_runner(scheduler: Scheduler, tmp_path: Path) -> None:
+    quick = {**scheduler.job, "execute_steps": ["dbt parse"]}
+    scheduler.store.replace("job", scheduler.job["id"], quick)
+    executor = Executor(scheduler.store, tmp_path, concurrency=1)
+    executor.start()
+    try:
+        (queued,) = scheduler.at(datetime(2026, 3, 2, 8, 15, tzinfo=timezone.utc))
+        executor.wake()
+        deadline = time.monotonic() + 120
+        while (run := scheduler.store.get_run(queued["id"])) and run["status"] in IN_PROGRESS:
+            assert time.monotonic() < deadline, "the scheduled run did not finish"
+            time.sleep(0.2)
+    finally:
+        executor.stop()
+    assert run is not None
+    assert run["status"] == 10, run["status_message"]
+    assert [step["command"] for step in scheduler.store.steps_of_run(run["id"])][-1] == "dbt parse"
 
 
 # -- job completion, on the served runner -------------------------------------------------------
