@@ -53,7 +53,7 @@ class WebhookApi:
         return self.api.page(items, query, {"account_id": account_id})
 
     async def create_subscription(self, request: Request, account_id: int) -> Response:
-        fields = checked(await self.api.body(request), account_id)
+        fields = checked(await self.api.body(request))
         created = insert_row(
             self.store,
             SUBSCRIPTION_KIND,
@@ -75,7 +75,7 @@ class WebhookApi:
 
     async def update_subscription(self, request: Request, account_id: int) -> Response:
         found = self.require(request, account_id)
-        fields = checked(await self.api.body(request), account_id)
+        fields = checked(await self.api.body(request))
         updated = update_row(self.store, SUBSCRIPTION_KIND, found["id"], fields)
         if updated is None:
             raise not_found(f"Webhook subscription {request.path_params['subscription_id']}")
@@ -144,7 +144,7 @@ class WebhookApi:
         return found
 
 
-def checked(data: dict[str, Any], account_id: int) -> dict[str, Any]:
+def checked(data: dict[str, Any]) -> dict[str, Any]:
     """The writable fields of a subscription request, or a 400 naming every field that is wrong."""
     errors: dict[str, list[str]] = {}
     for name in ("name", "client_url", "event_types", "active"):
