@@ -672,9 +672,10 @@ def create_app(store: Store, executor: Executor | None, data_dir: Path) -> Starl
     # Webhook subscriptions, and the thread that sends their events and starts scheduled and chained
     # jobs (the server starts and stops it). Imported here: the routes module uses this one's plumbing.
     from dbt_cloud.local.webhook_api import WebhookApi, webhook_routes
+    from dbt_cloud.local.webhook_subscriptions import Subscriptions
 
     events = LocalEvents(store, api.queue_run)
-    routes.extend(webhook_routes(WebhookApi(api, events.dispatcher), endpoint))
+    routes.extend(webhook_routes(WebhookApi(api, Subscriptions(store, events.dispatcher)), endpoint))
 
     async def unimplemented(request: Request, error: Exception) -> Response:
         status = error.status_code if isinstance(error, HTTPException) else 404
