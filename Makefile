@@ -47,7 +47,7 @@ docs: install
 	$(BIN)/python scripts/gen_reference.py
 	$(BIN)/python scripts/gen_help_index.py
 
-# The command modules of dbt_cloud/commands/generated/, from spec/ and scripts/command_overrides.toml.
+# The command modules of dbt_cloud/api/generated/, from spec/ and scripts/command_overrides.toml.
 generate: install
 	$(BIN)/python scripts/generate_commands.py
 

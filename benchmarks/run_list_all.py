@@ -41,7 +41,7 @@ MIN_SPEEDUP = 3.0
 PAGE_BY_PAGE = """
 import json, sys
 from dbt_cloud import DbtCloudClient, Settings
-from dbt_cloud.commands.run import RunList
+from dbt_cloud.api.operations.run import RunList
 
 runs, offset = [], 0
 settings = Settings.resolve({})

@@ -15,11 +15,11 @@ _PUBLIC: dict[str, str] = {
     "AsyncDbtCloud": "dbt_cloud.cloud",
     "DbtCloudRunner": "dbt_cloud.runner",
     "RunnerResult": "dbt_cloud.runner",
-    "DbtCloudClient": "dbt_cloud.client",
-    "AsyncDbtCloudClient": "dbt_cloud.async_client",
-    "ApiResponse": "dbt_cloud.client",
+    "DbtCloudClient": "dbt_cloud.http.client",
+    "AsyncDbtCloudClient": "dbt_cloud.http.async_client",
+    "ApiResponse": "dbt_cloud.http.client",
     "Settings": "dbt_cloud.config",
-    "CommandModel": "dbt_cloud.command",
+    "CommandModel": "dbt_cloud.api.operation",
     "DbtCloudError": "dbt_cloud.errors",
 }
 
@@ -38,12 +38,13 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from dbt_cloud.async_client import AsyncDbtCloudClient
-    from dbt_cloud.client import ApiResponse, DbtCloudClient
+    from dbt_cloud.api.operation import CommandModel
     from dbt_cloud.cloud import AsyncDbtCloud, DbtCloud
-    from dbt_cloud.command import CommandModel
     from dbt_cloud.config import Settings
     from dbt_cloud.errors import DbtCloudError
+    from dbt_cloud.http.async_client import AsyncDbtCloudClient
+    from dbt_cloud.http.client import DbtCloudClient
+    from dbt_cloud.http.response import ApiResponse
     from dbt_cloud.runner import DbtCloudRunner, RunnerResult
 
 

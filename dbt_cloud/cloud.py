@@ -10,8 +10,9 @@ One shape, read off the command line: `dbt-cloud <group> <command> --some-option
         ...
     cloud.execute(RunGet(account_id=1, run_id=9))         # any command model, built yourself
 
-The groups and their commands are not listed here: they are read from the click tree (the
-`ModelCommand`s of each group), so whatever the command line has, the client has. Keyword arguments
+The groups and their commands are not listed here: they are read from the operation registry
+(dbt_cloud.api.registry), the same table the command line builds its groups from, so whatever the
+command line sends, the client sends; nothing of click is loaded. Keyword arguments
 are the command model's fields, validated before anything is sent; ids the settings hold (account,
 project, environment, job) fill fields left out, as the command line's profile does.
 
@@ -21,107 +22,51 @@ policy, the same answers.
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from dbt_cloud.command import Api, CommandModel, field_cli
+from dbt_cloud.api.operation import Api, CommandModel, Verb, describe_argument, fill_from_settings, validate
+from dbt_cloud.api.resources import Run, model_for, parse_answer, parse_data
 from dbt_cloud.config import Settings
-from dbt_cloud.errors import ConfigError, InputError, InvalidResponseError
-from dbt_cloud.events import EventHandler, PageFetched
-from dbt_cloud.resources import Run, model_for, parse_answer, parse_data
+from dbt_cloud.errors import ConfigError, InputError
+from dbt_cloud.events import EventHandler
 
 if TYPE_CHECKING:
     import httpx
-    from pydantic import ValidationError
 
-    from dbt_cloud.async_client import AsyncDbtCloudClient
-    from dbt_cloud.client import ApiResponse, DbtCloudClient
-    from dbt_cloud.command import ModelCommand
-    from dbt_cloud.commands.base import UpdateFromCurrent
-
-DEFAULT_PAGE_SIZE = 100
-
+    from dbt_cloud.http.async_client import AsyncDbtCloudClient
+    from dbt_cloud.http.client import DbtCloudClient
+    from dbt_cloud.http.pages import PageWalk
 
 # --- what the sync and async clients share --------------------------------------------------------
 
 
-@functools.cache
-def group_commands(group: str) -> dict[str, ModelCommand]:
-    """The commands of a command-line group that send a command model, by their Python name.
+def group_verbs(group: str) -> dict[str, Verb]:
+    """The verbs of a group of the registry, by their Python name (`get_artifact`)."""
+    from dbt_cloud.api.registry import verbs
 
-    A composite command may take the place of a plain one on the command line (`run get-artifact`
-    with several paths at once); the plain one then stays in its module's own group
-    (`dbt_cloud.commands.<group>:group`), and the typed client takes it from there.
-    """
-    import importlib
-    import importlib.util
-
-    import click
-
-    from dbt_cloud.cli import cli, lazy_groups
-    from dbt_cloud.command import ModelCommand
-
-    if group not in lazy_groups():
-        return {}
-    groups = [cli.get_command(click.Context(cli), group)]
-    plain_module = f"dbt_cloud.commands.{group.replace('-', '_')}"
-    if importlib.util.find_spec(plain_module) is not None:
-        groups.append(getattr(importlib.import_module(plain_module), "group", None))
-    found: dict[str, ModelCommand] = {}
-    for each in groups:
-        if isinstance(each, click.Group):
-            for name, command in each.commands.items():
-                if isinstance(command, ModelCommand):
-                    found.setdefault(name.replace("-", "_"), command)
-    return found
+    return {verb.python_name: verb for verb in verbs(group.replace("_", "-")).values()}
 
 
-def group_names(*, with_commands: bool = False) -> list[str]:
-    """Python names of the command-line groups: all of them without importing any, or (for `dir`)
-    only those that have commands sending a model (not `configure` or `local`)."""
-    from dbt_cloud.cli import lazy_groups
+def group_names() -> list[str]:
+    """Python names of the groups of the registry, without importing any."""
+    from dbt_cloud.api.registry import group_names as registry_groups
 
-    names = sorted(name.replace("-", "_") for name in lazy_groups())
-    if with_commands:
-        return [name for name in names if group_commands(name.replace("_", "-"))]
-    return names
+    return [name.replace("-", "_") for name in registry_groups()]
 
 
 def build_command(model: type[CommandModel], fields: dict[str, Any], settings: Settings) -> CommandModel:
     """A command model from Python keyword arguments, ids left out taken from the settings. Every
-    problem is reported at once, by field name."""
-    from pydantic import ValidationError
-
-    values = dict(fields)
-    for name, info in model.model_fields.items():
-        setting = field_cli(info).setting
-        if values.get(name) is None and setting is not None and getattr(settings, setting, None) is not None:
-            values[name] = getattr(settings, setting)
-    try:
-        return model.model_validate(values)
-    except ValidationError as exc:
-        raise InputError(f"{model.__name__}: {_problems(exc)}") from None
+    problem is reported at once, by argument name."""
+    values = fill_from_settings(model, fields, lambda name: getattr(settings, name, None))
+    return validate(model, values, describe_argument, prefix=f"{model.__name__}: ")
 
 
-def _problems(exc: ValidationError) -> str:
-    problems = []
-    for error in exc.errors(include_url=False, include_input=False):
-        where = ".".join(str(part) for part in error.get("loc", ())) or "input"
-        if error.get("type") == "missing":
-            problems.append(f"missing {where}")
-        elif error.get("type") == "extra_forbidden":
-            problems.append(f"unknown argument {where}")
-        else:
-            problems.append(f"{where}: {error.get('msg', 'invalid')}")
-    return "; ".join(problems)
+def _getter(verb: Verb) -> type[CommandModel] | None:
+    from dbt_cloud.api.registry import model_named
 
-
-def _update_action(command: ModelCommand) -> UpdateFromCurrent | None:
-    from dbt_cloud.commands.base import UpdateFromCurrent
-
-    return command.action if isinstance(command.action, UpdateFromCurrent) else None
+    return None if verb.update_from is None else model_named(verb.update_from)
 
 
 def _paged(command: CommandModel) -> bool:
@@ -134,43 +79,14 @@ def _raw(command: CommandModel) -> bool:
     return command.operation.api is Api.ADMIN and not command.operation.envelope
 
 
-class _PageWalk:
-    """Where the next page starts: steps by what the server served (it may cap pages below the
-    size asked for), stops at the total, or at a short page when there is no total."""
+def _page_query(command: CommandModel, walk: PageWalk) -> CommandModel:
+    return command.model_copy(update={"offset": walk.offset, "limit": walk.size})
 
-    def __init__(self, command: CommandModel) -> None:
-        self.offset = int(getattr(command, "offset", None) or 0)
-        self.size = min(int(getattr(command, "limit", None) or DEFAULT_PAGE_SIZE), DEFAULT_PAGE_SIZE)
-        self.total: int | None = None
-        self._seen: set[Any] = set()
-        self._done = False
 
-    def query(self, command: CommandModel) -> CommandModel | None:
-        if self._done:
-            return None
-        return command.model_copy(update={"offset": self.offset, "limit": self.size})
+def _start(command: CommandModel) -> PageWalk:
+    from dbt_cloud.http.pages import PageWalk
 
-    def take(self, answer: ApiResponse) -> tuple[PageFetched, list[Any]]:
-        """The page's items not seen before, and the event that reports it."""
-        items = answer.data
-        if not isinstance(items, list):
-            raise InvalidResponseError("The list answer has no list in 'data'; it cannot be paged")
-        event = PageFetched(offset=self.offset, count=len(items), total_count=answer.total_count)
-        self.total = answer.total_count
-        self.offset += len(items)
-        if self.total is not None:
-            self._done = not items or self.offset >= self.total
-        else:
-            self._done = len(items) < self.size
-        fresh = []
-        for item in items:
-            key = item.get("id") if isinstance(item, dict) else None
-            if key is not None:
-                if key in self._seen:
-                    continue  # an item moved across a page boundary while we paged
-                self._seen.add(key)
-            fresh.append(item)
-        return event, fresh
+    return PageWalk({"offset": getattr(command, "offset", None), "limit": getattr(command, "limit", None)})
 
 
 class Pager:
@@ -190,11 +106,11 @@ class Pager:
             yield from page
 
     def pages(self) -> Iterator[list[Any]]:
-        walk = _PageWalk(self.command)
+        walk = _start(self.command)
         model = model_for(self.command.operation)
         connection = self._cloud.connection
-        while (query := walk.query(self.command)) is not None:
-            event, items = walk.take(connection.send(query))
+        while not walk.done:
+            event, items = walk.take(connection.send(_page_query(self.command, walk)))
             self.total_count = walk.total
             connection.emit(event)
             yield parse_data(model, items)
@@ -214,41 +130,41 @@ class AsyncPager:
                 yield item
 
     async def pages(self) -> AsyncIterator[list[Any]]:
-        walk = _PageWalk(self.command)
+        walk = _start(self.command)
         model = model_for(self.command.operation)
         connection = self._cloud.connection
-        while (query := walk.query(self.command)) is not None:
-            event, items = walk.take(await connection.send(query))
+        while not walk.done:
+            event, items = walk.take(await connection.send(_page_query(self.command, walk)))
             self.total_count = walk.total
             connection.emit(event)
             yield parse_data(model, items)
 
 
 class CommandGroup:
-    """One command-line group as an object: `cloud.run` has `list`, `get`, `cancel`, ..."""
+    """One group as an object: `cloud.run` has `list`, `get`, `cancel`, ..."""
 
-    def __init__(self, name: str, call: Callable[[ModelCommand, dict[str, Any]], Any]) -> None:
+    def __init__(self, name: str, call: Callable[[Verb, dict[str, Any]], Any]) -> None:
         self._name = name
         self._call = call
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_"):
             raise AttributeError(name)
-        command = group_commands(self._name.replace("_", "-")).get(name)
-        if command is None:
-            known = ", ".join(sorted(group_commands(self._name.replace("_", "-")))) or "none"
+        verb = group_verbs(self._name).get(name)
+        if verb is None:
+            known = ", ".join(sorted(group_verbs(self._name))) or "none"
             raise AttributeError(f"'{self._name}' has no command {name!r} (it has: {known})")
         call = self._call
 
         def method(**fields: Any) -> Any:
-            return call(command, fields)
+            return call(verb, fields)
 
         method.__name__ = name
-        method.__doc__ = command.help
+        method.__doc__ = verb.model.__doc__
         return method
 
     def __dir__(self) -> list[str]:
-        return sorted(group_commands(self._name.replace("_", "-")))
+        return sorted(group_verbs(self._name))
 
     def __repr__(self) -> str:
         return f"<commands of '{self._name}': {', '.join(dir(self))}>"
@@ -257,13 +173,13 @@ class CommandGroup:
 class _Groups:
     """`cloud.<group>`: made on first use, then kept (safe from several threads)."""
 
-    def __init__(self, call: Callable[[ModelCommand, dict[str, Any]], Any]) -> None:
+    def __init__(self, call: Callable[[Verb, dict[str, Any]], Any]) -> None:
         self._call = call
         self._made: dict[str, CommandGroup] = {}
         self._lock = threading.Lock()
 
     def get(self, name: str) -> CommandGroup | None:
-        if name not in group_names() or not group_commands(name.replace("_", "-")):
+        if name not in group_names():
             return None
         with self._lock:
             if name not in self._made:
@@ -282,21 +198,6 @@ def _settings(
 ) -> Settings:
     given: dict[str, Any] = {"api_token": token, "account_id": account_id, "dbt_cloud_host": host, **ids}
     return Settings.resolve(given, profile=profile, timeout=timeout, max_retries=max_retries)
-
-
-def _waiting_function() -> Callable[..., Any]:
-    """The seam to the run waiter (`dbt_cloud.waiter.wait_for_run`, the loop behind
-    `job run --wait`): `wait_for_run(client, account_id, run_id, *, timeout=...)` polls the run
-    until it finishes, reporting `RunStatusChanged` and `RunFinished` through the client's events,
-    and returns an object whose `run` is the finished run's JSON."""
-    import importlib
-
-    try:
-        waiter = importlib.import_module("dbt_cloud.waiter")
-    except ModuleNotFoundError:
-        raise NotImplementedError("Waiting for runs needs dbt_cloud.waiter, which this version lacks") from None
-    wait_for_run: Callable[..., Any] = waiter.wait_for_run
-    return wait_for_run
 
 
 def _account_of(run: Run | int, settings: Settings) -> tuple[int, int]:
@@ -336,7 +237,7 @@ class DbtCloud:
         on_event: EventHandler | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        from dbt_cloud.client import DbtCloudClient
+        from dbt_cloud.http.client import DbtCloudClient
 
         ids = {"project_id": project_id, "environment_id": environment_id, "job_id": job_id}
         self.settings = _settings(token, account_id, host, profile, timeout, max_retries, ids)
@@ -347,13 +248,11 @@ class DbtCloud:
     def __getattr__(self, name: str) -> CommandGroup:
         group = self._groups.get(name) if not name.startswith("_") else None
         if group is None:
-            raise AttributeError(
-                f"DbtCloud has no command group {name!r} (it has: {', '.join(group_names(with_commands=True))})"
-            )
+            raise AttributeError(f"DbtCloud has no command group {name!r} (it has: {', '.join(group_names())})")
         return group
 
     def __dir__(self) -> list[str]:
-        return sorted({*super().__dir__(), *group_names(with_commands=True)})
+        return sorted({*super().__dir__(), *group_names()})
 
     def close(self) -> None:
         self.connection.close()
@@ -369,7 +268,7 @@ class DbtCloud:
         return build_command(model, fields, self.settings)
 
     def execute(self, command: CommandModel) -> Any:
-        """Send a command model exactly as it is; the answer as models (see `dbt_cloud.resources`),
+        """Send a command model exactly as it is; the answer as models (see `dbt_cloud.api.resources`),
         or bytes for an artifact. A list answers with its one page: `paginate` walks them all."""
         if _raw(command):
             return self.connection.read_raw(command.request())
@@ -383,19 +282,21 @@ class DbtCloud:
         """Wait for a run to finish (success, error or cancelled) and return it finished. Raises
         `RunTimeoutError` after `timeout` seconds; the run goes on. Progress comes as
         `RunStatusChanged` and `RunFinished` events."""
+        from dbt_cloud.services.waiter import wait_for_run
+
         account_id, run_id = _account_of(run, self.settings)
-        finished = _waiting_function()(self.connection, account_id, run_id, timeout=timeout)
+        finished = wait_for_run(self.connection, account_id, run_id, timeout=timeout)
         return parse_data(Run, finished.run)  # type: ignore[no-any-return]
 
-    def _call(self, command: ModelCommand, fields: dict[str, Any]) -> Any:
-        model = build_command(command.model, fields, self.settings)
+    def _call(self, verb: Verb, fields: dict[str, Any]) -> Any:
+        model = build_command(verb.model, fields, self.settings)
         if _paged(model):
             return Pager(self, model)
-        update = _update_action(command)
-        if update is not None:
-            current = self.connection.send(update.current_query(model)).data
-            answer = self.connection.send_request(update.merged_request(model, current))
-            return parse_answer(model.operation, answer.document)
+        getter = _getter(verb)
+        if getter is not None:
+            from dbt_cloud.services.updates import update
+
+            return parse_answer(model.operation, update(self.connection, model, getter).document)
         return self.execute(model)
 
 
@@ -421,7 +322,7 @@ class AsyncDbtCloud:
         on_event: EventHandler | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        from dbt_cloud.async_client import AsyncDbtCloudClient
+        from dbt_cloud.http.async_client import AsyncDbtCloudClient
 
         ids = {"project_id": project_id, "environment_id": environment_id, "job_id": job_id}
         self.settings = _settings(token, account_id, host, profile, timeout, max_retries, ids)
@@ -434,13 +335,11 @@ class AsyncDbtCloud:
     def __getattr__(self, name: str) -> CommandGroup:
         group = self._groups.get(name) if not name.startswith("_") else None
         if group is None:
-            raise AttributeError(
-                f"AsyncDbtCloud has no command group {name!r} (it has: {', '.join(group_names(with_commands=True))})"
-            )
+            raise AttributeError(f"AsyncDbtCloud has no command group {name!r} (it has: {', '.join(group_names())})")
         return group
 
     def __dir__(self) -> list[str]:
-        return sorted({*super().__dir__(), *group_names(with_commands=True)})
+        return sorted({*super().__dir__(), *group_names()})
 
     async def aclose(self) -> None:
         await self.connection.aclose()
@@ -463,34 +362,26 @@ class AsyncDbtCloud:
         return AsyncPager(self, command)
 
     async def wait(self, run: Run | int, *, timeout: float | None = None) -> Run:
-        """`DbtCloud.wait`, in a worker thread: the waiter's loop is the sync one, so there is one
-        loop to trust; the thread's client has these settings and event handler."""
-        import asyncio
-
-        from dbt_cloud.client import DbtCloudClient
+        """`DbtCloud.wait` as an async loop on this client's connection (its transport, its event
+        handler): nothing blocks the event loop while the run goes on."""
+        from dbt_cloud.services.waiter import wait_for_run_async
 
         account_id, run_id = _account_of(run, self.settings)
-        wait_for_run = _waiting_function()
-
-        def wait_in_thread() -> Any:
-            with DbtCloudClient(self.settings, on_event=self._on_event) as client:
-                return wait_for_run(client, account_id, run_id, timeout=timeout)
-
-        finished = await asyncio.to_thread(wait_in_thread)
+        finished = await wait_for_run_async(self.connection, account_id, run_id, timeout=timeout)
         return parse_data(Run, finished.run)  # type: ignore[no-any-return]
 
-    def _call(self, command: ModelCommand, fields: dict[str, Any]) -> Any:
-        model = build_command(command.model, fields, self.settings)
+    def _call(self, verb: Verb, fields: dict[str, Any]) -> Any:
+        model = build_command(verb.model, fields, self.settings)
         if _paged(model):
             return AsyncPager(self, model)
-        return self._send(command, model)
+        return self._send(verb, model)
 
-    async def _send(self, command: ModelCommand, model: CommandModel) -> Any:
-        update = _update_action(command)
-        if update is not None:
-            current = (await self.connection.send(update.current_query(model))).data
-            answer = await self.connection.send_request(update.merged_request(model, current))
-            return parse_answer(model.operation, answer.document)
+    async def _send(self, verb: Verb, model: CommandModel) -> Any:
+        getter = _getter(verb)
+        if getter is not None:
+            from dbt_cloud.services.updates import update_async
+
+            return parse_answer(model.operation, (await update_async(self.connection, model, getter)).document)
         return await self.execute(model)
 
 

@@ -8,8 +8,8 @@ connection pool, which httpx makes safe to share.
 
 The runner drives the very click tree of the command line, so a command behaves the same in a
 terminal and in a program; the one difference is where its answer goes (see
-`dbt_cloud.commands.base.Embedding`): to the result, parsed into the models of
-`dbt_cloud.resources`, not to stdout.
+`dbt_cloud.cli.commands.base.Embedding`): to the result, parsed into the models of
+`dbt_cloud.api.resources`, not to stdout.
 """
 
 from __future__ import annotations
@@ -22,16 +22,16 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from dbt_cloud.about import PROG_NAME
-from dbt_cloud.commands.base import EMBEDDING_KEY, Answer, Embedding
+from dbt_cloud.cli.commands.base import EMBEDDING_KEY, Answer, Embedding
 from dbt_cloud.errors import EXIT_FAILURE, EXIT_OK, DbtCloudError, RunFailedError
 from dbt_cloud.events import EventHandler
 
 if TYPE_CHECKING:
     import httpx
 
-    from dbt_cloud.client import DbtCloudClient
     from dbt_cloud.cloud import DbtCloud
     from dbt_cloud.config import Settings
+    from dbt_cloud.http.client import DbtCloudClient
 
 EXIT_INTERRUPTED = 130
 
@@ -41,7 +41,7 @@ class RunnerResult:
     """How one `invoke` went.
 
     * `success`: the command did what it was asked (exit code 0).
-    * `result`: the answer, parsed: a model of `dbt_cloud.resources` (a `Run`, a `Job`, ...) or a
+    * `result`: the answer, parsed: a model of `dbt_cloud.api.resources` (a `Run`, a `Job`, ...) or a
       list of them; the bytes of an artifact; the help text for `--help`; None when nothing came.
     * `exception`: why the command could not complete (bad arguments, a refused token, the
       network), or None. A run that ended in error is not an exception: then `success` is False,
@@ -159,21 +159,21 @@ class DbtCloudRunner:
         """The client of one call: its own settings, events and stdout; the shared connection pool."""
         if self._client is not None:
             return self._client.with_options(settings=settings, on_event=on_event, stdout=stdout)
-        from dbt_cloud.client import DbtCloudClient
+        from dbt_cloud.http.client import DbtCloudClient
 
         return DbtCloudClient(settings, on_event=on_event, http=self._shared_pool(), stdout=stdout)
 
     def _shared_pool(self) -> httpx.Client:
         with self._pool_lock:
             if self._pool is None:
-                from dbt_cloud.client import new_http_client
+                from dbt_cloud.http.client import new_http_client
 
                 self._pool = new_http_client()
             return self._pool
 
 
 def _low_level(client: Any) -> DbtCloudClient:
-    from dbt_cloud.client import DbtCloudClient
+    from dbt_cloud.http.client import DbtCloudClient
 
     if isinstance(client, DbtCloudClient):
         return client
@@ -190,7 +190,7 @@ def _result(answers: list[Answer]) -> Any:
     answer = answers[-1]
     if answer.raw is not None:
         return answer.raw.getvalue()
-    from dbt_cloud.resources import parse_answer
+    from dbt_cloud.api.resources import parse_answer
 
     return parse_answer(answer.model.operation, answer.document)
 

@@ -1,4 +1,4 @@
-"""Write dbt_cloud/help_index/: the help of every group and command of the root, as data, so that
+"""Write dbt_cloud/cli/help_index/: the help of every group and command of the root, as data, so that
 `dbt-cloud <group> <command> --help` and completion need not import the group (and pydantic).
 
 Run `make docs` after changing a command; `tests/unit/test_help_stubs.py` fails while a file
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dbt_cloud.cli import cli, lazy_groups  # noqa: E402 - after the path is set
-from dbt_cloud.help_stubs import INDEX_DIR, command_entry, context_for  # noqa: E402
+from dbt_cloud.cli.help_stubs import INDEX_DIR, command_entry, context_for  # noqa: E402
 
 
 def render_all() -> dict[Path, str]:

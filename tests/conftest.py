@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from dbt_cloud.cli import run
-from dbt_cloud.retry import RetryPolicy
+from dbt_cloud.http.retry import RetryPolicy
 from tests.support.local_runner import LocalRunner, start_local_runner
 from tests.support.packaging import Distributions, build
 from tests.support.recorded_api import RecordedApi
@@ -52,7 +52,7 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Pat
 def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retries wait milliseconds, not seconds, in tests; how long they wait is tested on
     RetryPolicy itself."""
-    monkeypatch.setattr("dbt_cloud.client.RetryPolicy", functools.partial(RetryPolicy, base_seconds=0.01))
+    monkeypatch.setattr("dbt_cloud.http.client.RetryPolicy", functools.partial(RetryPolicy, base_seconds=0.01))
 
 
 @pytest.fixture

@@ -143,8 +143,8 @@ try:
     main([])
 except SystemExit:
     pass
-heavy = ["pydantic", "httpx", "dbt_cloud.client"]
-groups = sorted(m for m in sys.modules if m.startswith("dbt_cloud.commands.") and m != "dbt_cloud.commands.generated")
+heavy = ["pydantic", "httpx", "dbt_cloud.http.client"]
+groups = sorted(m for m in sys.modules if m.startswith("dbt_cloud.cli.commands.") and m != "dbt_cloud.api.generated")
 print(json.dumps({{"heavy": [m for m in heavy if m in sys.modules], "groups": groups}}), file=sys.stderr)
 """
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from dbt_cloud.commands.api import fill_path, parse_value
+from dbt_cloud.cli.commands.api import fill_path, parse_value
 from dbt_cloud.errors import ConfigError, UsageError
 from tests.support.recorded_api import LoggedRequest, RecordedApi, Reply, envelope, sample
 

@@ -13,10 +13,8 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from dbt_cloud.async_client import AsyncDbtCloudClient
-from dbt_cloud.client import DbtCloudClient
-from dbt_cloud.commands.job import JobGet, JobRun
-from dbt_cloud.commands.run import RunGetArtifact, RunList
+from dbt_cloud.api.operations.job import JobGet, JobRun
+from dbt_cloud.api.operations.run import RunGetArtifact, RunList
 from dbt_cloud.config import Settings
 from dbt_cloud.errors import (
     APIConnectionError,
@@ -29,7 +27,9 @@ from dbt_cloud.errors import (
     ServerError,
 )
 from dbt_cloud.events import Event, PageFetched, RetryScheduled
-from dbt_cloud.retry import RetryPolicy, retry_after_seconds
+from dbt_cloud.http.async_client import AsyncDbtCloudClient
+from dbt_cloud.http.client import DbtCloudClient
+from dbt_cloud.http.retry import RetryPolicy, retry_after_seconds
 from tests.conftest import TOKEN
 from tests.support.recorded_api import RecordedApi, Reply, envelope
 
@@ -170,7 +170,7 @@ def test_non_json_and_non_envelope_answers_are_invalid(client, api: RecordedApi)
 def test_an_answer_without_a_length_is_refused_once_it_outgrows_the_limit(
     client, api: RecordedApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("dbt_cloud.client.MAX_JSON_BYTES", 50_000)
+    monkeypatch.setattr("dbt_cloud.http.client.MAX_JSON_BYTES", 50_000)
     big = envelope({"id": 1, "description": "x" * 200_000})
     api.fail_next(dataclasses.replace(Reply.json(big), chunked=8192))
     with pytest.raises(InvalidResponseError, match="too large"):
@@ -181,7 +181,7 @@ def test_an_answer_without_a_length_is_refused_once_it_outgrows_the_limit(
 
 
 def test_the_async_client_refuses_an_oversized_answer_too(api: RecordedApi, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("dbt_cloud.client.MAX_JSON_BYTES", 50_000)
+    monkeypatch.setattr("dbt_cloud.http.client.MAX_JSON_BYTES", 50_000)
     api.fail_next(dataclasses.replace(Reply.json(envelope({"description": "x" * 200_000})), chunked=8192))
 
     async def fetch() -> None:

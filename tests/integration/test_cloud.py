@@ -4,7 +4,6 @@ lists that page by themselves, updates that change only what is given, and the s
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -13,16 +12,14 @@ from typing import Any
 import pytest
 
 from dbt_cloud import AsyncDbtCloud, DbtCloud
-from dbt_cloud.commands.job import JobRun
-from dbt_cloud.commands.run import RunGet, RunList
+from dbt_cloud.api.operations.job import JobRun
+from dbt_cloud.api.operations.run import RunGet, RunList
+from dbt_cloud.api.resources import ApiObject, Job, Run
 from dbt_cloud.errors import InputError, NotFoundError
 from dbt_cloud.events import Event, PageFetched, RequestSent, RetryScheduled
-from dbt_cloud.resources import ApiObject, Job, Run
 from tests.conftest import TOKEN
 from tests.support.local_runner import LocalRunner
 from tests.support.recorded_api import RecordedApi, Reply, envelope, sample
-
-HAS_WAITER = importlib.util.find_spec("dbt_cloud.waiter") is not None
 
 
 @pytest.fixture
@@ -134,13 +131,6 @@ def test_the_discovery_api_answers_with_an_object(cloud: DbtCloud) -> None:
     assert answer.job == {"id": 43167, "models": [{"name": "customers"}]}
 
 
-@pytest.mark.skipif(HAS_WAITER, reason="the waiter is here: see the test that waits")
-def test_wait_says_plainly_that_this_version_cannot_wait(cloud: DbtCloud) -> None:
-    with pytest.raises(NotImplementedError, match=r"dbt_cloud\.waiter"):
-        cloud.wait(1)
-
-
-@pytest.mark.skipif(not HAS_WAITER, reason="dbt_cloud.waiter lands with branch issue-4")
 def test_wait_returns_the_finished_run(cloud: DbtCloud, api: RecordedApi) -> None:
     run = cloud.job.run(job_id=43167)
     finished = cloud.wait(run, timeout=60)

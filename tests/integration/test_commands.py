@@ -121,9 +121,9 @@ def test_console_script_prints_one_line_for_a_usage_error() -> None:
 
 
 def test_a_command_model_is_also_the_python_call(api: RecordedApi) -> None:
-    from dbt_cloud.client import DbtCloudClient
-    from dbt_cloud.commands.job import JobRun
+    from dbt_cloud.api.operations.job import JobRun
     from dbt_cloud.config import Settings
+    from dbt_cloud.http.client import DbtCloudClient
 
     with DbtCloudClient(Settings(api_token=TOKEN, base_url=api.url)) as client:
         answer = JobRun(account_id=123456, job_id=43167, cause="deploy").execute(client)

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from dbt_cloud.commands.configure import Connection, Questions, _host_choice
+from dbt_cloud.cli.commands.configure import Connection, Questions, _host_choice
 from dbt_cloud.config import read_profiles
 from tests.conftest import invoke
 from tests.support.local_runner import LocalRunner

@@ -302,7 +302,7 @@ def test_a_manifest_named_with_a_run_is_used_instead_of_the_run_s(served: Record
 
 
 def test_big_files_are_announced_before_reading(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("dbt_cloud.commands.demo.ANNOUNCE_BYTES", 1000)
+    monkeypatch.setattr("dbt_cloud.cli.commands.demo.ANNOUNCE_BYTES", 1000)
     outcome = catalog_cli("-f", str(REAL), "--node", "orders")
     assert outcome.stderr_lines == ["Reading catalog.json (6.6 KiB)...", "Reading manifest.json (640.5 KiB)..."]
 

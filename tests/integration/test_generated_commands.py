@@ -145,7 +145,7 @@ def test_generated_command_end_to_end(
 
 
 def test_every_group_has_a_generated_command_exercised() -> None:
-    from dbt_cloud.commands.generated import GROUPS
+    from dbt_cloud.api.generated import GROUPS
 
     exercised = {case[0][0] for case in CASES} | {"connection"}  # connection update: the test below
     assert set(GROUPS) <= exercised

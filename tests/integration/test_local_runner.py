@@ -13,9 +13,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from dbt_cloud.client import DbtCloudClient
-from dbt_cloud.command import Request
+from dbt_cloud.api.operation import Request
 from dbt_cloud.config import Settings
+from dbt_cloud.http.client import DbtCloudClient
 from tests.conftest import invoke
 from tests.support.local_runner import LocalRunner
 

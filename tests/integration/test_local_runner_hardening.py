@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from dbt_cloud.client import DbtCloudClient
-from dbt_cloud.commands.job import JobRun
+from dbt_cloud.api.operations.job import JobRun
 from dbt_cloud.config import Settings
+from dbt_cloud.http.client import DbtCloudClient
 from dbt_cloud.local.app import MAX_BODY_BYTES, create_app
 from dbt_cloud.local.store import Store
 from tests.support.local_runner import LocalRunner

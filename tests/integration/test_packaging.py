@@ -59,15 +59,21 @@ def test_wheel_ships_what_the_code_reads_at_run_time(built_distributions: Distri
         names = set(wheel.namelist())
     assert "dbt_cloud/py.typed" in names  # type checkers see the library's annotations
     assert "dbt_cloud/local/demo_project/dbt_project.yml" in names  # `dbt-cloud local init`
-    assert any(n.startswith("dbt_cloud/help_index/") and n.endswith(".json") for n in names)
-    assert any(n.startswith("dbt_cloud/commands/generated/") for n in names)
+    assert any(n.startswith("dbt_cloud/cli/help_index/") and n.endswith(".json") for n in names)
+    assert any(n.startswith("dbt_cloud/api/generated/") for n in names)
     assert not any("__pycache__" in n or n.startswith(("tests/", "benchmarks/")) for n in names)
 
 
 def test_sdist_holds_the_sources_tests_and_docs(built_distributions: Distributions) -> None:
     with tarfile.open(built_distributions.sdist) as sdist:
         names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
-    for needed in ("pyproject.toml", "README.md", "CHANGELOG.md", "dbt_cloud/cli.py", "demo/project/dbt_project.yml"):
+    for needed in (
+        "pyproject.toml",
+        "README.md",
+        "CHANGELOG.md",
+        "dbt_cloud/cli/__init__.py",
+        "demo/project/dbt_project.yml",
+    ):
         assert needed in names
     assert any(n.startswith("tests/") for n in names)
     assert any(n.startswith("spec/") for n in names)

@@ -15,10 +15,10 @@ import click
 import httpx
 import pytest
 
+from dbt_cloud.api.operations.run import RunGet
+from dbt_cloud.api.resources import Job, Run
 from dbt_cloud.cli import cli
-from dbt_cloud.client import DbtCloudClient
-from dbt_cloud.commands.base import Invocation, api_command, command_group
-from dbt_cloud.commands.run import RunGet
+from dbt_cloud.cli.commands.base import Invocation, api_command, command_group
 from dbt_cloud.config import Settings
 from dbt_cloud.errors import AuthenticationError, ConfigError, NotFoundError, RunFailedError
 from dbt_cloud.events import (
@@ -31,7 +31,7 @@ from dbt_cloud.events import (
     SectionEnded,
     SectionStarted,
 )
-from dbt_cloud.resources import Job, Run
+from dbt_cloud.http.client import DbtCloudClient
 from dbt_cloud.runner import DbtCloudRunner, RunnerResult
 from tests.conftest import TOKEN
 from tests.support.local_runner import LocalRunner
@@ -340,7 +340,7 @@ def test_thirty_two_threads_share_one_runner_and_one_pool(
         pools_made.append(made)
         return made
 
-    monkeypatch.setattr("dbt_cloud.client.httpx.Client", counting_client)
+    monkeypatch.setattr("dbt_cloud.http.client.httpx.Client", counting_client)
     events: list[Event] = []
     lock = threading.Lock()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import art
 import pytest
 
-from dbt_cloud.commands.demo import banner, check_font
+from dbt_cloud.cli.commands.demo import banner, check_font
 from dbt_cloud.errors import InputError
 
 

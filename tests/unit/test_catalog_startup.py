@@ -11,7 +11,7 @@ PROBE = """
 import json, sys
 from dbt_cloud.cli import run
 run({args!r})  # main() would end the process after a help text, before this probe reports
-heavy = ["dbt_cloud.commands.demo", "dbt_cloud.catalog", "inquirer", "art", "httpx", "pydantic_core"]
+heavy = ["dbt_cloud.cli.commands.demo", "dbt_cloud.catalog", "inquirer", "art", "httpx", "pydantic_core"]
 print(json.dumps({{name: name in sys.modules for name in heavy}}), file=sys.stderr)
 """
 
@@ -31,6 +31,6 @@ def test_root_help_lists_demo_without_importing_it() -> None:
 
 
 def test_data_catalog_help_imports_nothing_of_it() -> None:
-    # The help comes from the help index (dbt_cloud/help_index/demo.json), not from the module.
+    # The help comes from the help index (dbt_cloud/cli/help_index/demo.json), not from the module.
     loaded = loaded_after(["demo", "data-catalog", "--help"])
     assert not any(loaded.values()), loaded

@@ -6,10 +6,10 @@ from __future__ import annotations
 import click
 import pytest
 
-from dbt_cloud.commands.composite import DURATION, ids_and_names
+from dbt_cloud.api.runs import dbt_command_of, format_seconds, materialization_step, run_duration
+from dbt_cloud.cli.commands.composite import DURATION, ids_and_names
 from dbt_cloud.errors import InputError, UsageError
-from dbt_cloud.runs import dbt_command_of, format_seconds, materialization_step, run_duration
-from dbt_cloud.transfer import EXPORT_KEY, changed_fields, export_document, read_document
+from dbt_cloud.services.transfer import EXPORT_KEY, changed_fields, export_document, read_document
 
 
 @pytest.mark.parametrize(("text", "seconds"), [("90", 90.0), ("90s", 90.0), ("15m", 900.0), ("1h30m", 5400.0)])

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dbt_cloud.events import FileSaved, RunStatusChanged, SectionEnded, SectionStarted
-from dbt_cloud.github import (
+from dbt_cloud.cli.github import (
     GitHubReporter,
     error_annotation,
     escape_data,
@@ -19,6 +18,7 @@ from dbt_cloud.github import (
     summary_markdown,
     workflow_command,
 )
+from dbt_cloud.events import FileSaved, RunStatusChanged, SectionEnded, SectionStarted
 from dbt_cloud.redact import register
 from tests.support.github_actions import read_outputs
 

@@ -1,4 +1,4 @@
-"""`--help` and completion answered from the help index (dbt_cloud/help_index/) write exactly what
+"""`--help` and completion answered from the help index (dbt_cloud/cli/help_index/) write exactly what
 the real commands write, and the index is the one the click tree gives."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import click
 import pytest
 
 from dbt_cloud.cli import cli, lazy_groups
-from dbt_cloud.help_stubs import HelpOnlyCommand, HelpOnlyGroup, command_entry, context_for, stand_in, wants_help
+from dbt_cloud.cli.help_stubs import HelpOnlyCommand, HelpOnlyGroup, command_entry, context_for, stand_in, wants_help
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,8 +91,8 @@ def test_a_command_line_that_runs_something_gets_the_real_command() -> None:
 def test_a_plain_command_with_model_options_keeps_click_s_one_section() -> None:
     """A composite command (a click.Command of its own, with a model's options and an epilog)
     lists every option under "Options", as click does; its stand-in too."""
-    from dbt_cloud.command import ModelOption, option_specs
-    from dbt_cloud.commands.run import RunGet
+    from dbt_cloud.api.operations.run import RunGet
+    from dbt_cloud.cli.options import ModelOption, option_specs
 
     composite = click.Command(
         "watch", params=[ModelOption(spec) for spec in option_specs(RunGet)], help="Watch.", epilog="\b\nAPI:\nGET /x"

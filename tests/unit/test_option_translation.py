@@ -10,21 +10,9 @@ import click
 import pytest
 from pydantic import Field
 
+from dbt_cloud.api.operation import Body, Cli, CommandModel, Operation, Path, Query
 from dbt_cloud.cli import cli as root
-from dbt_cloud.command import (
-    JSON,
-    Body,
-    Cli,
-    CommandModel,
-    EnumChoice,
-    ModelCommand,
-    ModelOption,
-    Operation,
-    Path,
-    Query,
-    build_model,
-    option_specs,
-)
+from dbt_cloud.cli.options import JSON, EnumChoice, ModelCommand, ModelOption, build_model, option_specs
 from dbt_cloud.errors import InputError
 
 
@@ -198,7 +186,7 @@ def test_malformed_json_option_is_a_usage_error() -> None:
 
 
 def test_a_path_value_cannot_walk_to_another_endpoint() -> None:
-    from dbt_cloud.commands.run import RunGetArtifact
+    from dbt_cloud.api.operations.run import RunGetArtifact
 
     ok = RunGetArtifact(account_id=1, run_id=2, path="run/proj/models/a b.sql").request()
     assert ok.path == "/api/v2/accounts/1/runs/2/artifacts/run/proj/models/a%20b.sql"

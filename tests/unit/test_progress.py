@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import io
 
+from dbt_cloud.cli.progress import CLEAR_LINE, DownloadBar, RunProgress
 from dbt_cloud.events import DownloadProgress, RunFinished, RunStatusChanged
-from dbt_cloud.progress import CLEAR_LINE, DownloadBar, RunProgress
 
 
 class Clock:

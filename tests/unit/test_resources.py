@@ -7,8 +7,8 @@ import importlib
 
 import pytest
 
-from dbt_cloud.command import CommandModel
-from dbt_cloud.resources import (
+from dbt_cloud.api.operation import CommandModel
+from dbt_cloud.api.resources import (
     Account,
     ApiObject,
     AuditLog,
@@ -26,7 +26,7 @@ from tests.support.recorded_api import sample
 
 def command(path: str) -> type[CommandModel]:
     module, name = path.split(":")
-    model: type[CommandModel] = getattr(importlib.import_module(f"dbt_cloud.commands.{module}"), name)
+    model: type[CommandModel] = getattr(importlib.import_module(f"dbt_cloud.api.operations.{module}"), name)
     return model
 
 

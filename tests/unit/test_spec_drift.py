@@ -19,8 +19,8 @@ from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 import pytest
 from pydantic import BaseModel, Field
 
-from dbt_cloud.command import Api, Body, CommandModel, Location, Operation, Query, field_param
-from dbt_cloud.commands.fields import AccountId
+from dbt_cloud.api.fields import AccountId
+from dbt_cloud.api.operation import Api, Body, CommandModel, Location, Operation, Query, field_param
 from tests.unit.test_option_translation import ALL_COMMANDS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
@@ -29,7 +29,7 @@ import command_naming  # scripts/ is not a package: found through sys.path
 import generate_commands
 from spec_operations import SpecOperation, operations, operations_by_key
 
-GENERATED_PACKAGE = "dbt_cloud.commands.generated"
+GENERATED_PACKAGE = "dbt_cloud.api.generated"
 
 #: Query parameters the specs do not list but the service takes, kept for dbt-cloud-cli's users.
 UNLISTED_QUERY = {
@@ -282,8 +282,8 @@ def test_generated_models_are_importable_by_their_names() -> None:
 
 
 IMPORTED_ELSEWHERE = {
-    "dbt_cloud.commands.job": ["JOBS", "JobCreate", "JobDelete", "JobGet", "JobList", "JobRun", "JobUpdate"],
-    "dbt_cloud.commands.run": [
+    "dbt_cloud.api.operations.job": ["JOBS", "JobCreate", "JobDelete", "JobGet", "JobList", "JobRun", "JobUpdate"],
+    "dbt_cloud.api.operations.run": [
         "RUNS",
         "RunCancel",
         "RunGet",

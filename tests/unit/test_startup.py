@@ -3,24 +3,25 @@ alone, a command's help needs its group (and pydantic), and httpx waits for a re
 
 from __future__ import annotations
 
-import importlib
 import json
 import subprocess
 import sys
 from typing import Any
 
+import click
 import pytest
 from click.shell_completion import ShellComplete
 
-from dbt_cloud.cli import lazy_groups
+from dbt_cloud.cli import cli, lazy_groups
 
 PROBE = """
 import json, sys
 from dbt_cloud.cli import run
 run({args!r})  # main() would end the process after a help text, before this probe reports
-heavy = ["pydantic", "httpx", "tenacity", "dbt_cloud.client", "dbt_cloud.commands.job", "dbt_cloud.commands.run"]
+heavy = ["pydantic", "httpx", "tenacity", "dbt_cloud.http.client"]
+heavy += ["dbt_cloud.api.operations.job", "dbt_cloud.api.operations.run"]
 loaded = {{name: name in sys.modules for name in heavy}}
-loaded["groups"] = sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("dbt_cloud.commands.generated."))
+loaded["groups"] = sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("dbt_cloud.api.generated."))
 print(json.dumps(loaded), file=sys.stderr)
 """
 
@@ -49,10 +50,10 @@ def test_running_a_command_imports_its_group_alone_and_httpx_only_to_send() -> N
     loaded = loaded_after(
         ["job", "list", "--api-token", "t", "--account-id", "1", "--dbt-cloud-host", "http://127.0.0.1:9"]
     )
-    assert loaded["dbt_cloud.commands.job"]
+    assert loaded["dbt_cloud.api.operations.job"]
     assert loaded["pydantic"]
     assert loaded["groups"] == ["job"], "the generated part of the job group, no other"
-    assert not loaded["dbt_cloud.commands.run"], "only the group asked for"
+    assert not loaded["dbt_cloud.api.operations.run"], "only the group asked for"
     assert loaded["httpx"], "a request was sent (and refused)"
     invalid = loaded_after(["job", "list", "--account-id", "x"])
     assert invalid["pydantic"]
@@ -61,9 +62,9 @@ def test_running_a_command_imports_its_group_alone_and_httpx_only_to_send() -> N
 
 @pytest.mark.parametrize("name", sorted(lazy_groups()))
 def test_the_lazy_table_agrees_with_each_group(name: str) -> None:
-    target, short_help = lazy_groups()[name]
-    module_name, attribute = target.split(":")
-    command = getattr(importlib.import_module(module_name), attribute)
+    _, short_help = lazy_groups()[name]
+    command = cli.get_command(click.Context(cli), name)
+    assert command is not None
     assert command.name == name
     assert command.get_short_help_str(limit=200) == short_help
 
@@ -71,7 +72,7 @@ def test_the_lazy_table_agrees_with_each_group(name: str) -> None:
 IMPORT_PROBE = """
 import json, sys
 {statement}
-heavy = ["click", "pydantic", "httpx", "tenacity", "asyncio", "dbt_cloud.client"]
+heavy = ["click", "pydantic", "httpx", "tenacity", "asyncio", "dbt_cloud.http.client"]
 print(json.dumps({{name: name in sys.modules for name in heavy}}))
 """
 
@@ -118,11 +119,12 @@ def test_completion_through_the_console_script_is_lazy() -> None:
         "os.environ.update(_DBT_CLOUD_COMPLETE='bash_complete', COMP_WORDS='dbt-cloud servi', COMP_CWORD='1')\n"
         "from dbt_cloud.cli import main\n"
         "try:\n    main([])\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in sys.modules if m.startswith('dbt_cloud.commands.')), file=sys.stderr)\n"
+        "groups = ('dbt_cloud.cli.commands.', 'dbt_cloud.api.generated.', 'dbt_cloud.api.operations.')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(groups)), file=sys.stderr)\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
     assert result.stdout.split() == ["plain,service-token"]
-    assert result.stderr.strip() == "['dbt_cloud.commands.generated']", "no group imported to complete a group"
+    assert result.stderr.strip() == "[]", "no group imported to complete a group"
 
 
 @pytest.mark.parametrize("width", [50, 78, 98, 120])

@@ -11,7 +11,7 @@ import click
 import pytest
 
 from dbt_cloud.cli import cli as root
-from dbt_cloud.help_stubs import context_for
+from dbt_cloud.cli.help_stubs import context_for
 from tests.integration.composites.conftest import Server
 
 PAGE = Path(__file__).resolve().parents[3] / "docs" / "composites.md"

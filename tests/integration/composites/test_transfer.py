@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from dbt_cloud.transfer import SERVER_STATE
+from dbt_cloud.services.transfer import SERVER_STATE
 from tests.integration.composites.conftest import Cli, Server, answer, get_job
 
 JOBS_AS_CODE_SCHEMA = Path(__file__).resolve().parents[2] / "data" / "dbt-jobs-as-code" / "load_job_schema.json"

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from dbt_cloud.client import DbtCloudClient
 from dbt_cloud.config import Settings
 from dbt_cloud.errors import RunTimeoutError
 from dbt_cloud.events import Event, RunFinished, RunStatusChanged
-from dbt_cloud.waiter import PollPolicy, wait_for_run
+from dbt_cloud.http.client import DbtCloudClient
+from dbt_cloud.services.waiter import PollPolicy, wait_for_run
 from tests.integration.composites.conftest import FAST, Cli, Server, get_run, runs_of
 from tests.support.recorded_api import Reply
 from tests.support.scripted_api import ScriptedServer

@@ -1,0 +1,303 @@
+"""Formatters: how an answer is written to stdout.
+
+`json` (the default) prints the whole answer as dbt-cloud-cli did, so `| jq` scripts keep working;
+`table` is for people; `ids` prints one id per line for `xargs`. Progress and errors never come here:
+they go to stderr.
+
+A table fits the terminal (80 columns included). A list keeps the columns that identify a row (id,
+name, status) whole and adds the others, most telling first, while they fit; the name column alone
+gives way when space is short. One object is written as field/value lines whose long values wrap
+rather than being cut. Times are shown in UTC to the minute (lists) or second (one object).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from datetime import timezone
+from typing import IO, Any
+
+from dbt_cloud.style import PLAIN, Style
+
+FORMATS = ("json", "table", "ids")
+
+#: Columns of a list in the order they are shown, when shown.
+COLUMN_ORDER = (
+    "id",
+    "name",
+    "status_humanized",
+    "type",
+    "job_type",
+    "deployment_type",
+    "job_definition_id",
+    "project_id",
+    "environment_id",
+    "dbt_version",
+    "cron_humanized",
+    "created_at",
+    "finished_at",
+    "updated_at",
+    "duration",
+)
+#: Columns that identify a row: always shown, and never clipped but for the name.
+KEY_COLUMNS = ("id", "name", "status_humanized")
+#: The other known columns, most telling first: they are added in this order while they fit.
+COLUMN_PRIORITY = (
+    "created_at",
+    "job_definition_id",
+    "finished_at",
+    "type",
+    "job_type",
+    "deployment_type",
+    "duration",
+    "environment_id",
+    "project_id",
+    "dbt_version",
+    "cron_humanized",
+    "updated_at",
+)
+#: Columns that say nothing a list of one account's things needs: the account, which was asked for;
+#: the state, active unless asked otherwise; codes whose readable twin is shown instead.
+REDUNDANT_COLUMNS = {
+    "account_id": None,
+    "state": None,
+    "status": "status_humanized",
+    "job_id": "job_definition_id",
+}
+#: Short headers for the known columns; any other column is headed by its field name.
+HEADERS = {
+    "status_humanized": "STATUS",
+    "job_definition_id": "JOB",
+    "project_id": "PROJECT",
+    "environment_id": "ENV",
+    "deployment_type": "DEPLOYMENT",
+    "dbt_version": "DBT",
+    "cron_humanized": "SCHEDULE",
+    "created_at": "CREATED (UTC)",
+    "finished_at": "FINISHED (UTC)",
+    "updated_at": "UPDATED (UTC)",
+}
+MAX_COLUMNS = 8
+#: The name column is shown whole up to this width: other columns are left out before it is clipped.
+NAME_MIN_WIDTH = 40
+#: A column other than the key ones is clipped to this width.
+OTHER_MAX_WIDTH = 24
+GAP = "  "
+#: `2026-11-23 11:26:56.684363+00:00` and the ISO 8601 forms the API also writes.
+TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+
+
+def to_json(document: Any) -> str:
+    # Exactly what dbt-cloud-cli printed (json.dumps with indent=2), so scripts parsing it keep working.
+    return json.dumps(document, indent=2)
+
+
+def terminal_width() -> int:
+    """The width to fit: the terminal's, or `COLUMNS`, or 100 where there is neither."""
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def render(document: Any, fmt: str, stream: IO[str], *, width: int | None = None) -> None:
+    """Write an answer in the chosen format."""
+    if fmt == "json":
+        stream.write(to_json(document) + "\n")
+        return
+    data = document.get("data", document) if isinstance(document, dict) and "status" in document else document
+    if fmt == "ids":
+        items = data if isinstance(data, list) else [data]
+        for item in items:
+            if isinstance(item, dict) and "id" in item:
+                stream.write(f"{item['id']}\n")
+            elif isinstance(item, (str, int)):
+                stream.write(f"{item}\n")
+        return
+    if fmt == "table":
+        stream.write(table(data, width=width or terminal_width(), style=Style.for_stream(stream)))
+        return
+    raise ValueError(f"unknown output format {fmt!r}")
+
+
+def table(data: Any, *, width: int = 100, style: Style = PLAIN) -> str:
+    """A plain-text table at most `width` columns wide: a list of objects as rows, one object as
+    field/value lines."""
+    if isinstance(data, list):
+        if not data:
+            return "(no items)\n"
+        if not all(isinstance(item, dict) for item in data):
+            return "".join(f"{_cell(item)}\n" for item in data)
+        return _rows_table(data, width, style)
+    if isinstance(data, dict):
+        return _fields_table(data, width, style)
+    return f"{_cell(data)}\n"
+
+
+# --- cells ---------------------------------------------------------------------------------------
+
+
+def _cell(value: Any, *, detailed: bool = False) -> str:
+    """A value as text: in a row, on one line with times to the minute; `detailed` (one object's
+    field), with its line breaks and times to the second."""
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    text = str(value)
+    if isinstance(value, str) and TIMESTAMP.match(text):
+        return compact_time(text, seconds=detailed)
+    return text if detailed else " ".join(text.split())
+
+
+def compact_time(text: str, *, seconds: bool = False) -> str:
+    """`2026-11-23 11:26` (or `11:26:56 UTC` with seconds) for any timestamp the API writes; a time
+    with an offset is converted to UTC, one without is taken as UTC (the API's own)."""
+    from dbt_cloud.api.runs import parse_timestamp
+
+    moment = parse_timestamp(text)
+    if moment is None:
+        return text
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC" if seconds else "%Y-%m-%d %H:%M")
+
+
+def clip(text: str, width: int) -> str:
+    """The text cut to `width` characters, an ellipsis marking the cut."""
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+# --- a list: rows --------------------------------------------------------------------------------
+
+
+def _candidate_columns(items: list[dict[str, Any]]) -> list[str]:
+    """Columns worth a place, in the order they earn one: the key columns, the known ones by
+    priority, then the rest as they come. Nested values and columns empty in every row are left out."""
+    keys: list[str] = []
+    for item in items:
+        keys.extend(k for k in item if k not in keys)
+    present = set(keys)
+
+    def worth(key: str) -> bool:
+        if any(isinstance(item.get(key), (dict, list)) for item in items):
+            return False
+        if all(_is_empty(item.get(key)) for item in items):
+            return False
+        if key in REDUNDANT_COLUMNS:
+            twin = REDUNDANT_COLUMNS[key]
+            return twin is not None and twin not in present
+        return True
+
+    ordered = [*KEY_COLUMNS, *COLUMN_PRIORITY, *keys]
+    return [key for index, key in enumerate(ordered) if key in present and key not in ordered[:index] and worth(key)]
+
+
+def _rows_table(items: list[dict[str, Any]], width: int, style: Style) -> str:
+    candidates = _candidate_columns(items)
+    if not candidates:  # nothing that fits a cell: one line of JSON per item
+        return "".join(_cell(item) + "\n" for item in items)
+    cells = {key: [_cell(item.get(key)) for item in items] for key in candidates}
+    natural = {key: max(len(_header(key)), *(len(text) for text in cells[key])) for key in candidates}
+
+    def shown_width(key: str) -> int:
+        if key == "name":
+            return min(natural[key], NAME_MIN_WIDTH)
+        return natural[key] if key in KEY_COLUMNS else min(natural[key], OTHER_MAX_WIDTH)
+
+    chosen = [key for key in candidates if key in KEY_COLUMNS]
+    used = sum(shown_width(key) for key in chosen) + len(GAP) * max(len(chosen) - 1, 0)
+    for key in candidates:
+        if key in chosen or len(chosen) >= MAX_COLUMNS:
+            continue
+        extra = len(GAP) * bool(chosen) + shown_width(key)
+        if used + extra <= width:
+            chosen.append(key)
+            used += extra
+    if not chosen:  # no key column, and the first other one is wider than the terminal
+        chosen = candidates[:1]
+        used = shown_width(chosen[0])
+    widths = {key: shown_width(key) for key in chosen}
+    if "name" in widths:  # the name takes what is left, or gives what is missing (down to 4)
+        widths["name"] = max(min(natural["name"], widths["name"] + width - used), 4)
+    columns = sorted(chosen, key=lambda key: COLUMN_ORDER.index(key) if key in COLUMN_ORDER else len(COLUMN_ORDER))
+
+    def line(texts: list[str], paint: list[Any]) -> str:
+        parts = []
+        for key, text, painter in zip(columns, texts, paint, strict=False):
+            clipped = clip(text, widths[key])
+            parts.append(painter(clipped) + " " * (widths[key] - len(clipped)))
+        return GAP.join(parts).rstrip()
+
+    lines = [line([_header(key) for key in columns], [style.bold] * len(columns))]
+    painters = [style.status if key == "status_humanized" else str for key in columns]
+    for index in range(len(items)):
+        lines.append(line([cells[key][index] for key in columns], painters))
+    return "\n".join(lines) + "\n"
+
+
+def _header(key: str) -> str:
+    return HEADERS.get(key, key.upper())
+
+
+# --- one object: field/value lines ---------------------------------------------------------------
+
+
+def _flattened(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """(dotted field, scalar) for every field with a value: `job.name`, `run_steps[0].status`."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _flattened(inner, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        for index, item in enumerate(value):
+            yield from _flattened(item, f"{prefix}[{index}]")
+    elif isinstance(value, list) and not _is_empty(value):
+        yield prefix, ", ".join(_cell(item, detailed=True) for item in value)
+    elif not _is_empty(value):
+        yield prefix, value
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width`, broken at spaces; a word longer than a line (a URL) starts
+    a line of its own and is cut into pieces there. Nothing is dropped but the spaces lines break at."""
+    width = max(width, 1)
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        line = ""
+        for word in paragraph.split():
+            if line and len(line) + 1 + len(word) <= width:
+                line += " " + word
+                continue
+            if line:
+                lines.append(line)
+            while len(word) > width:
+                lines.append(word[:width])
+                word = word[width:]
+            line = word
+        lines.append(line)
+    return lines
+
+
+def _fields_table(document: dict[str, Any], width: int, style: Style) -> str:
+    fields = [(key, _cell(value, detailed=True)) for key, value in _flattened(document)]
+    if not fields:
+        return "(no fields)\n"
+    # As wide as the longest field name that fits in two fifths of the width; a longer one gets its own line.
+    cap = max(width * 2 // 5, 8)
+    key_width = max((len(key) for key, _ in fields if len(key) <= cap), default=cap)
+    value_width = max(width - key_width - len(GAP), 20)
+    indent = " " * (key_width + len(GAP))
+    lines = [style.bold("FIELD".ljust(key_width)) + GAP + style.bold("VALUE")]
+    for key, text in fields:
+        painted = style.status if key == "status_humanized" else str
+        pieces = _wrapped(text, value_width)
+        if len(key) > key_width:  # a long field name has its own line, its value below
+            lines.append(key)
+            lines.extend(indent + painted(piece) for piece in pieces)
+            continue
+        lines.append((key.ljust(key_width) + GAP + painted(pieces[0])).rstrip())
+        lines.extend(indent + painted(piece) for piece in pieces[1:])
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,206 @@
+"""Waiting for a run to finish: one loop, used by `job run --wait`, `run watch`, `run logs --follow`
+and Python callers alike.
+
+The run is polled through the `RunGet` command model with backoff: the first poll about a second
+after the last, each next one 1.5 times later, up to `PollPolicy.max_seconds` (`--poll-interval`);
+a change of status starts the backoff again, since changes come in bursts (queued, starting,
+running). Each change is reported as a `RunStatusChanged` event and the end as `RunFinished`,
+through the client's event handler and `on_event`, so the CLI's progress line and a program's
+callback read the same stream. Polls that fail for a passing reason (the client has already retried
+them) are tolerated a few times in a row, so a minute-long blip does not end an hour-long wait.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from dbt_cloud.api.runs import FINISHED, SUCCESS, format_seconds, run_duration, run_status, run_url, status_name
+from dbt_cloud.errors import APIConnectionError, RateLimitError, RunTimeoutError, ServerError
+from dbt_cloud.events import EventHandler, RunFinished, RunStatusChanged
+from dbt_cloud.services.runs import run_of
+
+if TYPE_CHECKING:
+    from dbt_cloud.api.operation import CommandModel
+    from dbt_cloud.http.async_client import AsyncDbtCloudClient
+    from dbt_cloud.http.client import ClientBase, DbtCloudClient
+    from dbt_cloud.http.response import ApiResponse
+
+#: Failures worth another poll: the server or the network is having a bad moment.
+PASSING_FAILURES = (APIConnectionError, ServerError, RateLimitError)
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    """How often to ask. `max_seconds` is the CLI's `--poll-interval`."""
+
+    first_seconds: float = 1.0
+    factor: float = 1.5
+    max_seconds: float = 10.0
+    #: Polls in a row that may fail for a passing reason before the wait gives up.
+    max_failures: int = 5
+
+    def delays(self) -> Iterator[float]:
+        delay = min(self.first_seconds, self.max_seconds)
+        while True:
+            yield delay
+            delay = min(delay * self.factor, self.max_seconds)
+
+
+@dataclass(frozen=True)
+class WaitResult:
+    """The run as the last poll saw it: finished."""
+
+    #: The whole answer of the last poll (envelope included), as `run get` prints it.
+    document: Any
+    run: dict[str, Any]
+
+    @property
+    def status(self) -> int:
+        return run_status(self.run)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == SUCCESS
+
+
+class _Watch:
+    """The decisions of one wait, apart from its I/O: what a poll's answer means, whether a failed
+    poll may be tolerated, how long to sleep next. The sync and async loops below share it."""
+
+    def __init__(
+        self,
+        client: ClientBase,
+        run_id: int,
+        policy: PollPolicy,
+        timeout: float | None,
+        on_event: EventHandler | None,
+        on_poll: Callable[[ApiResponse], None] | None,
+        clock: Callable[[], float],
+    ) -> None:
+        self.client = client
+        self.run_id = run_id
+        self.policy = policy
+        self.timeout = timeout
+        self.on_event = on_event
+        self.on_poll = on_poll
+        self.clock = clock
+        self.deadline = None if timeout is None else clock() + timeout
+        self.delays = policy.delays()
+        self.previous: int | None = None
+        self.failures = 0
+
+    def _emit(self, event: RunStatusChanged | RunFinished) -> None:
+        self.client.emit(event)
+        if self.on_event is not None:
+            self.on_event(event)
+
+    def failed(self) -> None:
+        """A poll failed for a passing reason: tolerated a few times in a row, then raised again."""
+        self.failures += 1
+        if self.failures > self.policy.max_failures:
+            raise  # the poll's own error: this is called from the except block that caught it
+
+    def answered(self, answer: ApiResponse) -> WaitResult | None:
+        """The run as a poll saw it; the result once it has finished."""
+        self.failures = 0
+        run = run_of(answer)
+        status = run_status(run)
+        if self.on_poll is not None:
+            self.on_poll(answer)
+        if status != self.previous:
+            url = run_url(run, self.client.settings.base_url)
+            self._emit(RunStatusChanged(self.run_id, status, status_name(run), self.previous, url))
+            if self.previous is not None:
+                self.delays = self.policy.delays()
+            self.previous = status
+        if status in FINISHED:
+            self._emit(RunFinished(self.run_id, status, status_name(run), run_duration(run)))
+            return WaitResult(document=answer.document, run=run)
+        return None
+
+    def next_delay(self) -> float:
+        """Seconds to sleep before the next poll; `RunTimeoutError` once the timeout has passed."""
+        delay = next(self.delays)
+        if self.deadline is None:
+            return delay
+        remaining = self.deadline - self.clock()
+        if remaining <= 0:
+            waited = format_seconds(self.timeout or 0)
+            last = "unknown" if self.previous is None else status_name({"status": self.previous})
+            raise RunTimeoutError(
+                f"Run {self.run_id} did not finish within {waited} (last status: {last})",
+                run_id=self.run_id,
+                last_status=self.previous,
+            )
+        return min(delay, remaining)
+
+
+def _query(account_id: int, run_id: int, steps: bool) -> CommandModel:
+    from dbt_cloud.api.operations.run import RunGet
+
+    return RunGet(account_id=account_id, run_id=run_id, include_related=["run_steps"] if steps else None)
+
+
+def wait_for_run(
+    client: DbtCloudClient,
+    account_id: int,
+    run_id: int,
+    *,
+    poll: PollPolicy | None = None,
+    timeout: float | None = None,
+    on_event: EventHandler | None = None,
+    on_poll: Callable[[ApiResponse], None] | None = None,
+    steps: bool = False,
+    sleep: Callable[[float], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> WaitResult:
+    """Poll run `run_id` until it succeeds, fails or is cancelled, and return it.
+
+    `timeout` (seconds; None waits as long as it takes) raises `RunTimeoutError` once passed,
+    leaving the run as it is: cancelling it is the caller's choice. `on_poll` sees every answer
+    (`run logs --follow` prints the new log lines from it); `steps` asks for the run's steps too.
+    `sleep` and `clock` stand in for `time.sleep` and `time.monotonic` (tests, live progress).
+    """
+    query = _query(account_id, run_id, steps)
+    watch = _Watch(client, run_id, poll or PollPolicy(), timeout, on_event, on_poll, clock)
+    while True:
+        try:
+            answer = client.send(query)
+        except PASSING_FAILURES:
+            watch.failed()
+        else:
+            if (result := watch.answered(answer)) is not None:
+                return result
+        (sleep or time.sleep)(watch.next_delay())
+
+
+async def wait_for_run_async(
+    client: AsyncDbtCloudClient,
+    account_id: int,
+    run_id: int,
+    *,
+    poll: PollPolicy | None = None,
+    timeout: float | None = None,
+    on_event: EventHandler | None = None,
+    on_poll: Callable[[ApiResponse], None] | None = None,
+    steps: bool = False,
+    sleep: Callable[[float], Awaitable[None]] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> WaitResult:
+    """`wait_for_run` as an async loop on the async client (its transport, its event loop)."""
+    import asyncio
+
+    query = _query(account_id, run_id, steps)
+    watch = _Watch(client, run_id, poll or PollPolicy(), timeout, on_event, on_poll, clock)
+    while True:
+        try:
+            answer = await client.send(query)
+        except PASSING_FAILURES:
+            watch.failed()
+        else:
+            if (result := watch.answered(answer)) is not None:
+                return result
+        await (sleep or asyncio.sleep)(watch.next_delay())
