@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from dbt_cloud.about import __version__
 
 _PUBLIC: dict[str, str] = {
     "DbtCloud": "dbt_cloud.cloud",

@@ -6,7 +6,10 @@ its installed metadata, not by importing it: `--version` must start as fast as `
 
 from __future__ import annotations
 
-from dbt_cloud import __version__
+#: The version of the package (the build reads it here; `dbt_cloud.__version__` is this one). Kept
+#: here rather than in dbt_cloud/__init__.py so that a module that needs it does not import the
+#: package's public names, and with them every layer.
+__version__ = "0.1.0"
 
 PROG_NAME = "dbt-cloud"
 

@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import click
-
 from dbt_cloud.errors import ConfigError
 from dbt_cloud.files import atomic_write
 from dbt_cloud.redact import register as register_secret
@@ -63,7 +61,17 @@ def config_file() -> Path:
     explicit = os.environ.get(CONFIG_FILE_ENV_VAR)
     if explicit:
         return Path(explicit).expanduser()
-    return Path(click.get_app_dir("dbt-cloud")) / "config.toml"
+    return user_config_dir() / "config.toml"
+
+
+def user_config_dir() -> Path:
+    """The user's config directory of this tool, where click's `get_app_dir("dbt-cloud")` puts it
+    (so existing profiles stay found), without importing click: the library loads no click."""
+    if sys.platform.startswith("win"):
+        return Path(os.environ.get("APPDATA") or Path.home()) / "dbt-cloud"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "dbt-cloud"
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "dbt-cloud"
 
 
 def read_profiles(path: Path | None = None) -> dict[str, dict[str, Any]]:

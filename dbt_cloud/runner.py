@@ -192,7 +192,7 @@ def _result(answers: list[Answer]) -> Any:
         return answer.raw.getvalue()
     from dbt_cloud.api.resources import parse_answer
 
-    return parse_answer(answer.model.operation, answer.document)
+    return parse_answer(answer.operation, answer.document)
 
 
 # --- reading the command line without running it -------------------------------------------------

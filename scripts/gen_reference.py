@@ -15,9 +15,9 @@ import click
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dbt_cloud.cli.options import ModelCommand  # noqa: E402
 from dbt_cloud.cli import cli  # noqa: E402 - after the path is set
 from dbt_cloud.cli.commands.composite import CompositeCommand  # noqa: E402
+from dbt_cloud.cli.options import ModelCommand  # noqa: E402
 
 TARGET = ROOT / "docs" / "commands.md"
 PAGES = ROOT / "docs" / "commands"

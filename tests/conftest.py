@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from dbt_cloud.cli import run
 from dbt_cloud.http.retry import RetryPolicy
+from tests.support.httpmock import StubRegistry
 from tests.support.local_runner import LocalRunner, start_local_runner
 from tests.support.packaging import Distributions, build
 from tests.support.recorded_api import RecordedApi
@@ -148,3 +149,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if leaks:
         print("\nA token leaked into: " + "; ".join(sorted(set(leaks))[:20]), file=sys.stderr)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture
+def http_stubs() -> Iterator[StubRegistry]:
+    """Stubbed HTTP answers (`httpx.MockTransport`) for faults a real server cannot produce on cue;
+    the test fails when a stub was never requested (see tests/support/httpmock.py)."""
+    registry = StubRegistry()
+    yield registry
+    registry.verify()

@@ -21,8 +21,8 @@ from typing import Any, Protocol
 from dbt_cloud.catalog.details import node_details, search
 from dbt_cloud.catalog.loading import Catalog, ColumnHit, Entry, Manifest
 from dbt_cloud.catalog.render import node_text, search_summary
-from dbt_cloud.cli.prompts import InquirerPrompts
 from dbt_cloud.errors import DbtCloudError
+from dbt_cloud.terminal.prompts import InquirerPrompts
 
 #: Above this many tables in a schema, the explorer asks for a filter before listing them.
 FILTER_ABOVE = 15
@@ -218,7 +218,7 @@ class Explorer:
 
 
 class InquirerPrompter(InquirerPrompts):
-    """The explorer's prompts: `dbt_cloud.cli.prompts`' inquirer questions (one renderer for the session,
+    """The explorer's prompts: `dbt_cloud.terminal.prompts`' inquirer questions (one renderer for the session,
     colour as NO_COLOR and the terminal say), with `ask` for a line of text. Ctrl-C raises
     KeyboardInterrupt (exit 130)."""
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from dbt_cloud.catalog.details import ColumnInfo, DataTest, NodeDetails, SearchHit, StatInfo, TableStats
 from dbt_cloud.catalog.loading import Catalog, Entry
-from dbt_cloud.cli.output import clip
+from dbt_cloud.terminal.output import clip
 
 NONE = "-"
 NO_MANIFEST = "no manifest.json: descriptions, tags, owners, tests and lineage are not known"

@@ -12,17 +12,18 @@ import os
 import sys
 import types
 from collections.abc import Sequence
-from contextvars import ContextVar
-from typing import Any, NamedTuple
+from typing import Any
 
 import click
 
 from dbt_cloud.api.generated import GROUPS as GENERATED_GROUPS
+from dbt_cloud.cli.context import _ANNOTATE_ERRORS, RootOptions, github_actions_detected, say
+
+__all__ = ["RootOptions", "cli", "github_actions_detected", "lazy_groups", "main", "run", "say"]
 from dbt_cloud.defaults import (
     DEBUG_ENV_VAR,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
-    GITHUB_ACTIONS_ENV_VAR,
     MAX_RETRIES_ENV_VAR,
     PROFILE_ENV_VAR,
     TIMEOUT_ENV_VAR,
@@ -59,17 +60,6 @@ LAZY_GROUPS: dict[str, tuple[str, str]] = {
 def lazy_groups() -> dict[str, tuple[str, str]]:
     """Every group of the root: the generated ones, with the hand-written ones over them."""
     return {**GENERATED_GROUPS, **LAZY_GROUPS}
-
-
-class RootOptions(NamedTuple):
-    """Options of the root command, shared by every subcommand through the click context."""
-
-    debug: bool = False
-    profile: str | None = None
-    timeout: float = DEFAULT_TIMEOUT
-    max_retries: int = DEFAULT_MAX_RETRIES
-    #: GitHub Actions mode as asked for (--github/--no-github); None: decided by the environment.
-    github: bool | None = None
 
 
 class LazyGroup(click.Group):
@@ -225,11 +215,6 @@ def cli(
     ctx.obj = RootOptions(debug=debug, profile=profile, timeout=timeout, max_retries=max_retries, github=github)
 
 
-def github_actions_detected() -> bool:
-    """Running as a step of GitHub Actions, which sets GITHUB_ACTIONS=true for every step."""
-    return os.environ.get(GITHUB_ACTIONS_ENV_VAR, "").strip().lower() == "true"
-
-
 def _github_requested(args: Sequence[str]) -> bool:
     """--github or --no-github (the last one wins), else the environment: whether the error line
     is also a GitHub annotation. Read from the command line itself, so an error met before the
@@ -241,9 +226,6 @@ def _github_requested(args: Sequence[str]) -> bool:
 
 
 #: Whether the `Error: ...` line of this call is also written as a GitHub `::error::` annotation.
-_ANNOTATE_ERRORS: ContextVar[bool] = ContextVar("dbt_cloud_annotate_errors", default=False)
-
-
 def _show_version(ctx: click.Context, shown: bool) -> None:
     """`--version`, with the versions of Python and httpx: worked out only when asked for (it reads
     installed package metadata)."""
@@ -284,21 +266,6 @@ def _command_path(args: Sequence[str]) -> str:
         words.append(arg)
         group = sub
     return " ".join(words)
-
-
-def say(line: str) -> None:
-    """A line for the person on stderr: redacted, `Error:` in red where colour is wanted, and in
-    GitHub mode an error line also written as an annotation."""
-    from dbt_cloud.redact import redact
-    from dbt_cloud.style import Style
-
-    text = redact(line)
-    style = Style.for_stream(sys.stderr)  # `Error:` in red, on a terminal that wants colour
-    click.echo(style.error_line(text), err=True, color=style.enabled)
-    if text.startswith("Error: ") and _ANNOTATE_ERRORS.get():
-        from dbt_cloud.cli.github import error_annotation
-
-        click.echo(error_annotation(text.removeprefix("Error: ")), err=True)
 
 
 def _print_traceback() -> None:

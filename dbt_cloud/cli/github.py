@@ -144,7 +144,7 @@ def _one_line(text: str) -> str:
 
 def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     """The text on one line, cut to `limit` characters."""
-    from dbt_cloud.cli.output import clip as clip_to
+    from dbt_cloud.terminal.output import clip as clip_to
 
     return clip_to(_one_line(text), limit)
 

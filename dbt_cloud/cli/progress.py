@@ -16,7 +16,7 @@ from typing import IO
 
 from dbt_cloud.api.runs import format_seconds
 from dbt_cloud.events import DownloadProgress, Event, RunFinished, RunStatusChanged
-from dbt_cloud.style import Style
+from dbt_cloud.terminal.style import Style
 
 SPINNER = "|/-\\"
 CLEAR_LINE = "\r\x1b[2K"

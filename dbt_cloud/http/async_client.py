@@ -83,7 +83,7 @@ class AsyncDbtCloudClient(ClientBase):
         """Send one command and return its checked answer."""
         return await self.send_request(command.request(), envelope=command.operation.envelope)
 
-    async def send_request(self, request: Request, *, envelope: bool = True) -> ApiResponse:
+    async def send_request(self, request: Request, *, envelope: bool | None = True) -> ApiResponse:
         url = self._url(request)
         response = await self._send_with_retries(request, url)
         return self._checked(response, request, url, envelope=envelope)
@@ -93,7 +93,7 @@ class AsyncDbtCloudClient(ClientBase):
         at once on this event loop once the total is known."""
         return await self.send_all_request(command.request(), envelope=command.operation.envelope)
 
-    async def send_all_request(self, request: Request, *, envelope: bool = True) -> ApiResponse:
+    async def send_all_request(self, request: Request, *, envelope: bool | None = True) -> ApiResponse:
         walk = PageWalk(request.params)
 
         async def page(offset: int | None = None) -> ApiResponse:

@@ -21,7 +21,7 @@ from typing import IO, Any
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from dbt_cloud import __version__
+from dbt_cloud.about import __version__
 from dbt_cloud.api.operation import Api, CommandModel, Request
 from dbt_cloud.config import Settings
 from dbt_cloud.errors import (
@@ -150,11 +150,16 @@ class ClientBase:
             "reraise": True,
         }
 
-    def _checked(self, response: httpx.Response, request: Request, url: str, *, envelope: bool) -> ApiResponse:
-        """A read answer, checked: JSON, and the envelope (or GraphQL's errors) saying success."""
+    def _checked(self, response: httpx.Response, request: Request, url: str, *, envelope: bool | None) -> ApiResponse:
+        """A read answer, checked: JSON, and the envelope (or GraphQL's errors) saying success.
+        `envelope=None` checks the envelope only where the answer is one (`dbt-cloud api`, whose
+        answer may be any JSON)."""
         document = _parse_json(response, request.method)
         if request.api is Api.DISCOVERY:
             _check_graphql(document, request.method, url)
+        elif envelope is None:
+            if isinstance(document, dict) and "data" in document:
+                _check_envelope(document, response, request.method)
         elif envelope and document is not None:
             _check_envelope(document, response, request.method)
         return ApiResponse(document=document, status_code=response.status_code)
@@ -221,7 +226,7 @@ class DbtCloudClient(ClientBase):
         """Send one command and return its checked answer."""
         return self.send_request(command.request(), envelope=command.operation.envelope)
 
-    def send_request(self, request: Request, *, envelope: bool = True) -> ApiResponse:
+    def send_request(self, request: Request, *, envelope: bool | None = True) -> ApiResponse:
         url = self._url(request)
         response = self._send_with_retries(
             request.method, url, params=request.params, json=request.json, headers=self._headers(request.api)
@@ -233,7 +238,7 @@ class DbtCloudClient(ClientBase):
         duplicates. The answer looks like one page holding everything."""
         return self.send_all_request(command.request(), envelope=command.operation.envelope)
 
-    def send_all_request(self, request: Request, *, envelope: bool = True) -> ApiResponse:
+    def send_all_request(self, request: Request, *, envelope: bool | None = True) -> ApiResponse:
         """`send_all` for a request given by its parts (`dbt-cloud api --all`): pages are the same
         request with `limit` and `offset` set; once the first page tells the total, the others are
         fetched at once."""

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from dbt_cloud import __version__
+from dbt_cloud.about import __version__
 from dbt_cloud.errors import DbtCloudError, InputError, InvalidResponseError
 
 if TYPE_CHECKING:

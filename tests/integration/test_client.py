@@ -31,6 +31,7 @@ from dbt_cloud.http.async_client import AsyncDbtCloudClient
 from dbt_cloud.http.client import DbtCloudClient
 from dbt_cloud.http.retry import RetryPolicy, retry_after_seconds
 from tests.conftest import TOKEN
+from tests.support.httpmock import StubRegistry
 from tests.support.recorded_api import RecordedApi, Reply, envelope
 
 
@@ -99,19 +100,17 @@ def test_a_read_is_retried_after_a_dropped_connection(client, api: RecordedApi) 
     assert len(api.requests_to("GET", "/jobs/1/$")) == 2
 
 
-def test_a_trigger_is_retried_when_the_connection_was_refused(sleeps) -> None:
-    attempts: list[httpx.Request] = []
-
+def test_a_trigger_is_retried_when_the_connection_was_refused(sleeps, http_stubs: StubRegistry) -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
-        attempts.append(request)
-        if len(attempts) < 3:
-            raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
-        return httpx.Response(200, json=envelope({"id": 1}))
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
 
+    stub = http_stubs.add(
+        "POST", "/api/v2/accounts/1/jobs/5/run/", [refuse, refuse, httpx.Response(200, json=envelope({"id": 1}))]
+    )
     settings = Settings(api_token=TOKEN, base_url="http://127.0.0.1:9", max_retries=3)
-    with DbtCloudClient(settings, transport=httpx.MockTransport(refuse), sleep=sleeps.append) as client:
+    with DbtCloudClient(settings, transport=http_stubs.transport(), sleep=sleeps.append) as client:
         assert client.send(JobRun(account_id=1, job_id=5)).data == {"id": 1}
-    assert len(attempts) == 3
+    assert len(stub.requests) == 3
 
 
 def test_a_stalled_server_times_out(api: RecordedApi, sleeps) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from dbt_cloud.about import version_line
-from dbt_cloud.cli.output import table
+from dbt_cloud.terminal.output import table
 
 PAGE = (Path(__file__).resolve().parents[2] / "docs" / "terminal.md").read_text()
 

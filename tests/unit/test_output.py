@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from dbt_cloud.cli.output import compact_time, table
-from dbt_cloud.style import Style
+from dbt_cloud.terminal.output import compact_time, table
+from dbt_cloud.terminal.style import Style
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 LONG = (

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from dbt_cloud.style import Style, colour_wanted
+from dbt_cloud.terminal.style import Style, colour_wanted
 
 
 class FakeTerminal(io.StringIO):

@@ -25,7 +25,7 @@ from dbt_cloud.cli.commands.base import (
     connection_options,
     output_file_option,
     refuse_write_when_readonly,
-    root_options,
+    request_session,
     settings_for,
 )
 from dbt_cloud.errors import ConfigError, InputError, UsageError
@@ -116,21 +116,10 @@ def fill_path(path: str, values: dict[str, Any]) -> str:
     return re.sub(r"{(\w+)}", fill, path)
 
 
-def _check_answer(document: Any, method: str, path: str, status_code: int) -> None:
-    """An envelope that says the request failed is an error even with a 2xx status."""
-    from dbt_cloud.errors import APIStatusError
-
-    status = document.get("status") if isinstance(document, dict) else None
-    if isinstance(status, dict) and "data" in document and status.get("is_success") is False:
-        message = status.get("user_message") or status.get("developer_message") or "the request failed"
-        raise APIStatusError(
-            f"{method} {path} failed: {message}", status_code=status_code, method=method, url=path, body=document
-        )
-
-
 def _send(ctx: click.Context, values: dict[str, Any]) -> None:
-    from dbt_cloud.api.operation import HttpMethod, Request
-    from dbt_cloud.cli.output import render
+    """The request given by its parts, sent through a Session like any command's: the answer goes
+    where every answer goes (stdout, or the program running the command in process), with its events."""
+    from dbt_cloud.api.operation import HttpMethod, Operation, Request
 
     method = values["method"].upper()
     refuse_write_when_readonly(method)
@@ -152,36 +141,24 @@ def _send(ctx: click.Context, values: dict[str, Any]) -> None:
     if values["all_pages"] and method != "GET":
         raise UsageError("--all pages through a list: only with GET")
     request = Request(cast("HttpMethod", method), path, _as_query(query), body)
-
-    from dbt_cloud.http.client import DbtCloudClient
-
-    root = root_options(ctx)
-
-    def on_event(event: Any) -> None:
-        if root.debug:
-            from dbt_cloud.events import describe
-            from dbt_cloud.redact import redact
-
-            click.echo(redact(f"debug: {describe(event)}"), err=True)
-
-    output = values["output"] or "json"
-    with DbtCloudClient(settings, on_event=on_event) as client:
+    with request_session(ctx, settings, Operation(request.method, path), output=values["output"] or "json") as session:
+        client = session.client
         if values["raw"]:
             target = values["output_file"]
             destination = None if target in (None, "-") else Path(target)
             written = client.download(request, destination)
             if destination is not None:
-                click.echo(f"Wrote {written} bytes to {destination}", err=True)
+                session.status(f"Wrote {written} bytes to {destination}")
             return
+        # envelope=None: the envelope is checked where the answer is one (any JSON may come back).
         if values["all_pages"]:
-            response = client.send_all_request(request, envelope=False)
+            response = client.send_all_request(request, envelope=None)
         else:
-            response = client.send_request(request, envelope=False)
-    _check_answer(response.document, method, path, response.status_code)
-    if response.document is None:
-        click.echo(f"Done: dbt Cloud answered {response.status_code} with no content.", err=True)
-        return
-    render(response.document, output, sys.stdout)
+            response = client.send_request(request, envelope=None)
+        if response.document is None:
+            session.status(f"Done: dbt Cloud answered {response.status_code} with no content.")
+            return
+        session.print(response.document)
 
 
 def _options() -> list[click.Parameter]:

@@ -19,20 +19,20 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from dbt_cloud.api.operation import OUTPUT_FILE_HELP, CommandModel, Location, Verb, field_param
+from dbt_cloud.api.operation import OUTPUT_FILE_HELP, CommandModel, Location, Operation, Verb, field_param
 from dbt_cloud.cli.options import JSON, ModelCommand, ModelOption, build_model
-from dbt_cloud.cli.output import FORMATS, render
 from dbt_cloud.config import ENV_VARS, Settings
 from dbt_cloud.defaults import DEFAULT_HOST
 from dbt_cloud.errors import ConfigError, InputError
 from dbt_cloud.files import atomic_write
+from dbt_cloud.terminal.output import FORMATS, render
 
 if TYPE_CHECKING:
-    from dbt_cloud.cli import RootOptions
+    from dbt_cloud.cli.context import RootOptions
     from dbt_cloud.cli.github import GitHubReporter
     from dbt_cloud.events import Event, EventHandler
     from dbt_cloud.http.client import DbtCloudClient
@@ -86,10 +86,10 @@ EMBEDDING_KEY = "dbt_cloud.embedding"
 
 @dataclass(frozen=True)
 class Answer:
-    """What a command answered, as it would have printed it: the document of `model`'s
-    operation, or the bytes of a download."""
+    """What a command answered, as it would have printed it: the document of `operation`, or the
+    bytes of a download."""
 
-    model: type[CommandModel]
+    operation: Operation
     document: Any = None
     raw: io.BytesIO | None = None
 
@@ -122,12 +122,15 @@ class Embedding:
         return found if isinstance(found, Embedding) else None
 
 
-@dataclass
-class Invocation:
-    """One run of an API command: its validated model, settings, client and output choice."""
+@dataclass(kw_only=True)
+class Session:
+    """What the command line hands one command, as gh's Factory does: its settings (resolved once),
+    the client made from them, where answers and status lines go (the terminal, a file, or the
+    program running it in process), the event listeners and the output format. A command that sends
+    a request given by its parts (`dbt-cloud api`) gets a Session; one that sends a model, an
+    `Invocation`."""
 
     ctx: click.Context
-    model: CommandModel
     settings: Settings
     output: str
     extras: dict[str, Any] = field(default_factory=dict)
@@ -160,12 +163,17 @@ class Invocation:
 
             self.status(redact(f"debug: {describe(event)}"))
 
+    @property
+    def operation(self) -> Operation:
+        """The operation whose answers the command prints (how a program reads them)."""
+        raise NotImplementedError
+
     def print(self, document: Any) -> None:
         """The one place an answer leaves a command: to stdout, atomically to `-f/--file` where the
         command has it, and to the embedding program when there is one."""
         self.last_answer = document
         if self.embedding is not None:
-            self.embedding.answers.append(Answer(type(self.model), document))
+            self.embedding.answers.append(Answer(self.operation, document))
         target = self.extras.get("output_file")
         if target and target != "-":
             buffer = io.StringIO()
@@ -186,7 +194,7 @@ class Invocation:
         if self.embedding is None:
             return sys.stdout.buffer
         buffer = io.BytesIO()
-        self.embedding.answers.append(Answer(type(self.model), raw=buffer))
+        self.embedding.answers.append(Answer(self.operation, raw=buffer))
         return buffer
 
     def status(self, message: str) -> None:
@@ -213,7 +221,30 @@ class Invocation:
             self._client.close()
 
 
+@dataclass(kw_only=True)
+class Invocation(Session):
+    """One run of an API command: a Session with the validated model it sends."""
+
+    model: CommandModel
+
+    @property
+    def operation(self) -> Operation:
+        return self.model.operation
+
+
+@dataclass(kw_only=True)
+class RequestSession(Session):
+    """A Session of a request given by its parts: the operation its answer stands for."""
+
+    request_operation: Operation
+
+    @property
+    def operation(self) -> Operation:
+        return self.request_operation
+
+
 Action = Callable[[Invocation], None]
+S = TypeVar("S", bound=Session)
 
 
 def _writable_destination(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -276,7 +307,6 @@ def invocation_for(
 ) -> Iterator[Invocation]:
     """The invocation of a command from its parsed option values: overrides of an embedding
     program applied, `prepare` run, settings resolved, the model validated."""
-    root = root_options(ctx)
     embedding = Embedding.of(ctx)
     options = dict(values)
     if embedding is not None:
@@ -292,28 +322,55 @@ def invocation_for(
     except InputError as exc:
         exc.hint = exc.hint or f"see '{ctx.command_path} --help'"
         raise
-    invocation = Invocation(
-        ctx=ctx,
-        model=model,
-        settings=settings,
+    with _session(
+        Invocation,
+        ctx,
+        settings,
+        reporter,
         output=connection["output"] or "json",
         extras=extras,
-        debug=root.debug,
+        model=model,
+    ) as invocation:
+        yield invocation
+
+
+@contextmanager
+def request_session(
+    ctx: click.Context, settings: Settings, operation: Operation, *, output: str
+) -> Iterator[RequestSession]:
+    """The Session of a request given by its parts (`dbt-cloud api`), its answer standing for
+    `operation`: the same listeners, embedding, GitHub reporting and debug log as any command's."""
+    with _session(
+        RequestSession, ctx, settings, github_reporter(ctx, settings), output=output, request_operation=operation
+    ) as session:
+        yield session
+
+
+@contextmanager
+def _session(
+    kind: type[S], ctx: click.Context, settings: Settings, reporter: GitHubReporter | None, **fields: Any
+) -> Iterator[S]:
+    embedding = Embedding.of(ctx)
+    session = kind(
+        ctx=ctx,
+        settings=settings,
+        debug=root_options(ctx).debug,
         listeners=[*([reporter] if reporter is not None else []), *(embedding.listeners if embedding else [])],
         embedding=embedding,
+        **fields,
     )
     interrupted = False
     try:
-        yield invocation
+        yield session
     except KeyboardInterrupt:
         interrupted = True  # leave at once: no requests for a summary
         raise
     finally:
         try:
             if reporter is not None and not interrupted:
-                reporter.finish(invocation.last_answer, base_url=settings.base_url, client=lambda: invocation.client)
+                reporter.finish(session.last_answer, base_url=settings.base_url, client=lambda: session.client)
         finally:
-            invocation.close()
+            session.close()
 
 
 #: Key of the `GitHubReporter` in `click.Context.meta`: one for the whole command line.
@@ -326,7 +383,7 @@ def github_reporter(ctx: click.Context, settings: Settings) -> GitHubReporter | 
     GITHUB_ACTIONS=true, but not for a program running commands in process unless it asks."""
     wanted = root_options(ctx).github
     if wanted is None:
-        from dbt_cloud.cli import github_actions_detected
+        from dbt_cloud.cli.context import github_actions_detected
 
         wanted = Embedding.of(ctx) is None and github_actions_detected()
     if not wanted:
@@ -384,7 +441,7 @@ def _root_given(ctx: click.Context, name: str) -> Any:
 
 
 def root_options(ctx: click.Context) -> RootOptions:
-    from dbt_cloud.cli import RootOptions
+    from dbt_cloud.cli.context import RootOptions
 
     return ctx.find_object(RootOptions) or RootOptions()
 

@@ -17,10 +17,10 @@ from urllib.parse import urlsplit
 import click
 
 from dbt_cloud.cli.commands.local import DEFAULT_PORT
-from dbt_cloud.cli.prompts import Prompts
 from dbt_cloud.config import normalize_host, read_profile, write_profile
 from dbt_cloud.defaults import DEFAULT_PROFILE
 from dbt_cloud.errors import EXIT_FAILURE, ConfigError, DbtCloudError, UsageError
+from dbt_cloud.terminal.prompts import Prompts
 
 #: The multi-tenant hosts of dbt Cloud, with where they are.
 REGIONS = (
@@ -78,7 +78,7 @@ def configure(
     file is created readable by you alone. Flags and environment variables still take precedence
     over a profile.
     """
-    from dbt_cloud.cli import RootOptions
+    from dbt_cloud.cli.context import RootOptions
 
     root = ctx.find_object(RootOptions) or RootOptions()
     name = profile_name or root.profile or DEFAULT_PROFILE
@@ -97,7 +97,7 @@ def configure(
     if interactive or (not given and _in_a_terminal()):
         if not sys.stdin.isatty():
             raise UsageError("--interactive needs a terminal to ask in", hint="give the values as flags instead")
-        from dbt_cloud.cli.prompts import InquirerPrompts
+        from dbt_cloud.terminal.prompts import InquirerPrompts
 
         saved = Questions(InquirerPrompts(), connection).run(name, read_profile(name), given)
         if not saved:
@@ -122,7 +122,7 @@ def _in_a_terminal() -> bool:
 def _status(line: str) -> None:
     """A line for the person on stderr, as the CLI writes its error line: `Error:` in red where
     colour is wanted, never the token."""
-    from dbt_cloud.cli import say
+    from dbt_cloud.cli.context import say
 
     say(line)
 

@@ -257,7 +257,7 @@ def _announce_big(path: Path, status: Callable[[str], None]) -> None:
 
 def _settings_factory(ctx: click.Context, values: dict[str, Any]) -> Callable[[], Settings]:
     def resolve() -> Settings:
-        from dbt_cloud.cli import RootOptions
+        from dbt_cloud.cli.context import RootOptions
         from dbt_cloud.config import Settings
 
         root = ctx.find_object(RootOptions) or RootOptions()
@@ -315,7 +315,7 @@ def print_without_prompts(
     """The non-interactive mode: one table (--node), a column search (--search), or a summary of the
     whole catalog, as JSON or as the text the explorer shows."""
     from dbt_cloud.catalog import details, render
-    from dbt_cloud.cli.output import to_json
+    from dbt_cloud.terminal.output import to_json
 
     width = shutil.get_terminal_size((100, 24)).columns
     text: str
@@ -387,7 +387,7 @@ def data_catalog(ctx: click.Context, /, **values: Any) -> None:
     by name across all tables. With --node, --search or -o, or when stdin or stdout is not a
     terminal, prints instead: JSON by default, or the explorer's text with -o table.
     """
-    from dbt_cloud.cli import RootOptions
+    from dbt_cloud.cli.context import RootOptions
 
     root = ctx.find_object(RootOptions) or RootOptions()
     if values["node"] is not None and values["search"] is not None:

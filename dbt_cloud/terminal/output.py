@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from datetime import timezone
 from typing import IO, Any
 
-from dbt_cloud.style import PLAIN, Style
+from dbt_cloud.terminal.style import PLAIN, Style
 
 FORMATS = ("json", "table", "ids")
 

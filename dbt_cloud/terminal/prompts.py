@@ -77,7 +77,7 @@ class InquirerPrompts:
 
 
 def console_render() -> Any:
-    """An inquirer renderer that follows our colour rules (dbt_cloud.style): no colour where none
+    """An inquirer renderer that follows our colour rules (dbt_cloud.terminal.style): no colour where none
     is wanted, the cursor still moved.
 
     blessed, which inquirer draws with, sends no terminal sequence at all under NO_COLOR, not even
@@ -87,7 +87,7 @@ def console_render() -> Any:
     """
     from inquirer.render.console import ConsoleRender
 
-    from dbt_cloud.style import colour_wanted
+    from dbt_cloud.terminal.style import colour_wanted
 
     colour = colour_wanted(sys.stdout)
 

@@ -1,0 +1,48 @@
+"""What the root of the command line hands every command: the root options (through the click
+context), GitHub Actions detection, and the one way a line for the person reaches stderr. Commands
+import this, never the root itself, so the root can load them lazily without a cycle."""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextvars import ContextVar
+from typing import NamedTuple
+
+import click
+
+from dbt_cloud.defaults import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, GITHUB_ACTIONS_ENV_VAR
+
+
+class RootOptions(NamedTuple):
+    """Options of the root command, shared by every subcommand through the click context."""
+
+    debug: bool = False
+    profile: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    max_retries: int = DEFAULT_MAX_RETRIES
+    #: GitHub Actions mode as asked for (--github/--no-github); None: decided by the environment.
+    github: bool | None = None
+
+
+def github_actions_detected() -> bool:
+    """Running as a step of GitHub Actions, which sets GITHUB_ACTIONS=true for every step."""
+    return os.environ.get(GITHUB_ACTIONS_ENV_VAR, "").strip().lower() == "true"
+
+
+_ANNOTATE_ERRORS: ContextVar[bool] = ContextVar("dbt_cloud_annotate_errors", default=False)
+
+
+def say(line: str) -> None:
+    """A line for the person on stderr: redacted, `Error:` in red where colour is wanted, and in
+    GitHub mode an error line also written as an annotation."""
+    from dbt_cloud.redact import redact
+    from dbt_cloud.terminal.style import Style
+
+    text = redact(line)
+    style = Style.for_stream(sys.stderr)  # `Error:` in red, on a terminal that wants colour
+    click.echo(style.error_line(text), err=True, color=style.enabled)
+    if text.startswith("Error: ") and _ANNOTATE_ERRORS.get():
+        from dbt_cloud.cli.github import error_annotation
+
+        click.echo(error_annotation(text.removeprefix("Error: ")), err=True)
