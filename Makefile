@@ -14,9 +14,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# lint-imports holds the direction of imports (the contracts in pyproject.toml; docs/architecture.md).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 # Every workflow (ours and the examples in the docs) and the action itself: actionlint for correctness,
 # zizmor for security (template injection, unpinned actions, broad permissions), the action's schema.

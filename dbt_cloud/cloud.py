@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from dbt_cloud.api.operation import Api, CommandModel, Verb, describe_argument, fill_from_settings, validate
 from dbt_cloud.api.resources import Run, model_for, parse_answer, parse_data
@@ -210,17 +210,13 @@ def _account_of(run: Run | int, settings: Settings) -> tuple[int, int]:
     return account_id, run_id
 
 
-# --- the sync client ------------------------------------------------------------------------------
+# --- what both clients are -------------------------------------------------------------------------
+
+Transport = TypeVar("Transport")
 
 
-class DbtCloud:
-    """The typed client. Settings not given come from the environment variables and the profile
-    file, as on the command line (`DBT_CLOUD_API_TOKEN`, `DBT_CLOUD_ACCOUNT_ID`, `DBT_CLOUD_HOST`,
-    ...). Safe to use from several threads at once; `close()` it, or use `with`.
-
-    `on_event` receives every event (`dbt_cloud.events`) of every call. `transport` is httpx's, for
-    tests (`httpx.MockTransport`).
-    """
+class _Cloud(Generic[Transport]):
+    """The settings, the groups and `build` of both typed clients; each makes its own connection."""
 
     def __init__(
         self,
@@ -235,24 +231,52 @@ class DbtCloud:
         timeout: float | None = None,
         max_retries: int | None = None,
         on_event: EventHandler | None = None,
-        transport: httpx.BaseTransport | None = None,
+        transport: Transport | None = None,
     ) -> None:
-        from dbt_cloud.http.client import DbtCloudClient
-
         ids = {"project_id": project_id, "environment_id": environment_id, "job_id": job_id}
         self.settings = _settings(token, account_id, host, profile, timeout, max_retries, ids)
-        #: The low-level client: send command models, get the answers as JSON.
-        self.connection: DbtCloudClient = DbtCloudClient(self.settings, on_event=on_event, transport=transport)
+        self._connect(on_event, transport)
         self._groups = _Groups(self._call)
+
+    def _connect(self, on_event: EventHandler | None, transport: Transport | None) -> None:
+        raise NotImplementedError
+
+    def _call(self, verb: Verb, fields: dict[str, Any]) -> Any:
+        raise NotImplementedError
 
     def __getattr__(self, name: str) -> CommandGroup:
         group = self._groups.get(name) if not name.startswith("_") else None
         if group is None:
-            raise AttributeError(f"DbtCloud has no command group {name!r} (it has: {', '.join(group_names())})")
+            raise AttributeError(
+                f"{type(self).__name__} has no command group {name!r} (it has: {', '.join(group_names())})"
+            )
         return group
 
     def __dir__(self) -> list[str]:
         return sorted({*super().__dir__(), *group_names()})
+
+    def build(self, model: type[CommandModel], /, **fields: Any) -> CommandModel:
+        """A command model with the ids this client's settings hold filled in."""
+        return build_command(model, fields, self.settings)
+
+
+# --- the sync client ------------------------------------------------------------------------------
+
+
+class DbtCloud(_Cloud["httpx.BaseTransport"]):
+    """The typed client. Settings not given come from the environment variables and the profile
+    file, as on the command line (`DBT_CLOUD_API_TOKEN`, `DBT_CLOUD_ACCOUNT_ID`, `DBT_CLOUD_HOST`,
+    ...). Safe to use from several threads at once; `close()` it, or use `with`.
+
+    `on_event` receives every event (`dbt_cloud.events`) of every call. `transport` is httpx's, for
+    tests (`httpx.MockTransport`).
+    """
+
+    def _connect(self, on_event: EventHandler | None, transport: httpx.BaseTransport | None) -> None:
+        from dbt_cloud.http.client import DbtCloudClient
+
+        #: The low-level client: send command models, get the answers as JSON.
+        self.connection: DbtCloudClient = DbtCloudClient(self.settings, on_event=on_event, transport=transport)
 
     def close(self) -> None:
         self.connection.close()
@@ -262,10 +286,6 @@ class DbtCloud:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-    def build(self, model: type[CommandModel], /, **fields: Any) -> CommandModel:
-        """A command model with the ids this client's settings hold filled in."""
-        return build_command(model, fields, self.settings)
 
     def execute(self, command: CommandModel) -> Any:
         """Send a command model exactly as it is; the answer as models (see `dbt_cloud.api.resources`),
@@ -303,43 +323,16 @@ class DbtCloud:
 # --- the async client -----------------------------------------------------------------------------
 
 
-class AsyncDbtCloud:
+class AsyncDbtCloud(_Cloud["httpx.AsyncBaseTransport"]):
     """`DbtCloud` for asyncio: `await cloud.job.run(job_id=42)`, `async for run in cloud.run.list()`.
     Lists answer with an `AsyncPager` right away (no await); everything else is awaited."""
 
-    def __init__(
-        self,
-        token: str | None = None,
-        account_id: int | None = None,
-        host: str | None = None,
-        *,
-        profile: str | None = None,
-        project_id: int | None = None,
-        environment_id: int | None = None,
-        job_id: int | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-        on_event: EventHandler | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
+    def _connect(self, on_event: EventHandler | None, transport: httpx.AsyncBaseTransport | None) -> None:
         from dbt_cloud.http.async_client import AsyncDbtCloudClient
 
-        ids = {"project_id": project_id, "environment_id": environment_id, "job_id": job_id}
-        self.settings = _settings(token, account_id, host, profile, timeout, max_retries, ids)
-        self._on_event = on_event
         self.connection: AsyncDbtCloudClient = AsyncDbtCloudClient(
             self.settings, on_event=on_event, transport=transport
         )
-        self._groups = _Groups(self._call)
-
-    def __getattr__(self, name: str) -> CommandGroup:
-        group = self._groups.get(name) if not name.startswith("_") else None
-        if group is None:
-            raise AttributeError(f"AsyncDbtCloud has no command group {name!r} (it has: {', '.join(group_names())})")
-        return group
-
-    def __dir__(self) -> list[str]:
-        return sorted({*super().__dir__(), *group_names()})
 
     async def aclose(self) -> None:
         await self.connection.aclose()
@@ -349,9 +342,6 @@ class AsyncDbtCloud:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
-
-    def build(self, model: type[CommandModel], /, **fields: Any) -> CommandModel:
-        return build_command(model, fields, self.settings)
 
     async def execute(self, command: CommandModel) -> Any:
         if _raw(command):

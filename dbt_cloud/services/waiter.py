@@ -182,19 +182,17 @@ async def wait_for_run_async(
     account_id: int,
     run_id: int,
     *,
-    poll: PollPolicy | None = None,
     timeout: float | None = None,
-    on_event: EventHandler | None = None,
-    on_poll: Callable[[ApiResponse], None] | None = None,
-    steps: bool = False,
+    poll: PollPolicy | None = None,
     sleep: Callable[[float], Awaitable[None]] | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> WaitResult:
-    """`wait_for_run` as an async loop on the async client (its transport, its event loop)."""
+    """`wait_for_run` as an async loop on the async client (its transport, its event loop): the
+    typed client's `AsyncDbtCloud.wait`. Its events go through the client's handler."""
     import asyncio
 
-    query = _query(account_id, run_id, steps)
-    watch = _Watch(client, run_id, poll or PollPolicy(), timeout, on_event, on_poll, clock)
+    query = _query(account_id, run_id, steps=False)
+    watch = _Watch(client, run_id, poll or PollPolicy(), timeout, None, None, clock)
     while True:
         try:
             answer = await client.send(query)

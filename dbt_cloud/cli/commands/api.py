@@ -60,12 +60,17 @@ def _as_query(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     for key, value in pairs:
         value = json.dumps(value) if isinstance(value, (dict, list)) else value
         value = str(value).lower() if isinstance(value, bool) else value
-        if key in params:
-            previous = params[key]
-            params[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
-        else:
-            params[key] = value
+        _add(params, key, value)
     return params
+
+
+def _add(target: dict[str, Any], key: str, value: Any) -> None:
+    """`target[key] = value`; a key given twice makes a list."""
+    if key in target:
+        previous = target[key]
+        target[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+    else:
+        target[key] = value
 
 
 def _as_body(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -79,11 +84,7 @@ def _as_body(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             if not isinstance(child, dict):
                 raise UsageError(f"-F {key}: {parent} is already a value, not an object")
             target = child
-        if leaf in target:
-            previous = target[leaf]
-            target[leaf] = [*previous, value] if isinstance(previous, list) else [previous, value]
-        else:
-            target[leaf] = value
+        _add(target, leaf, value)
     return body
 
 
@@ -195,19 +196,15 @@ def _options() -> list[click.Parameter]:
             help="Write the answer as it comes (a CSV, a ZIP, an artifact) to stdout or -f FILE.",
         ),
         output_file_option("With --raw: the file to write the answer to ('-' for stdout)."),
-        click.Option(
-            ["--account-id", "account_id"],
-            type=click.IntRange(min=1),
-            envvar="DBT_CLOUD_ACCOUNT_ID",
-            show_envvar=True,
-            help="Fills {account_id} in PATH.",
-        ),
-        click.Option(
-            ["--project-id", "project_id"],
-            type=click.IntRange(min=1),
-            envvar="DBT_CLOUD_PROJECT_ID",
-            show_envvar=True,
-            help="Fills {project_id} in PATH.",
+        *(
+            click.Option(
+                [f"--{name.replace('_', '-')}", name],
+                type=click.IntRange(min=1),
+                envvar=f"DBT_CLOUD_{name.upper()}",
+                show_envvar=True,
+                help=f"Fills {{{name}}} in PATH.",
+            )
+            for name in ("account_id", "project_id")
         ),
         all_pages_option(),
         *connection_options(),

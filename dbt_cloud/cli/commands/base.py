@@ -62,14 +62,15 @@ def connection_options() -> list[click.Parameter]:
             type=click.FloatRange(min=0.1),
             help="Seconds to wait for each answer [default: the root --timeout, 30].",
         ),
-        click.Option(
-            ["-o", "--output", "output"],
-            type=click.Choice(FORMATS),
-            default="json",
-            show_default=True,
-            help="Output format on stdout.",
-        ),
+        output_option(),
     ]
+
+
+def output_option(formats: Sequence[str] = FORMATS, help: str = "Output format on stdout.") -> click.Option:
+    """`-o/--output`: the format of the answer on stdout, JSON by default."""
+    return click.Option(
+        ["-o", "--output", "output"], type=click.Choice(formats), default="json", show_default=True, help=help
+    )
 
 
 def all_pages_option() -> click.Option:

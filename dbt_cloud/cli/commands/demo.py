@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from dbt_cloud.cli.commands.base import connection_options, github_reporter
+from dbt_cloud.cli.commands.base import connection_options, github_reporter, output_option
 from dbt_cloud.errors import ConfigError, DbtCloudError, InputError, NotFoundError
 
 if TYPE_CHECKING:
@@ -475,12 +475,8 @@ def _extra_options() -> list[click.Parameter]:
     limited to the formats this command prints."""
     options: list[click.Parameter] = [opt for opt in connection_options() if opt.name != "output"]
     options.append(
-        click.Option(
-            ["-o", "--output", "output"],
-            type=click.Choice(OUTPUT_FORMATS),
-            default="json",
-            show_default=True,
-            help="Print instead of exploring, in this format: json, or table (the explorer's text).",
+        output_option(
+            OUTPUT_FORMATS, "Print instead of exploring, in this format: json, or table (the explorer's text)."
         )
     )
     return options
