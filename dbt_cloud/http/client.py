@@ -62,9 +62,6 @@ DEFAULT_HEADERS = {"User-Agent": USER_AGENT, "Accept": "application/json"}
 PAGE_WORKERS = 8
 #: A JSON answer larger than this is refused rather than held in memory (artifacts stream instead).
 MAX_JSON_BYTES = 256 * 1024 * 1024
-#: A read smaller than this on a plain socket means the data trickles in (see `_copy`).
-SMALL_READ_BYTES = 256 * 1024
-GATHER_SECONDS = 0.002
 
 
 def new_http_client(transport: httpx.BaseTransport | None = None) -> httpx.Client:
@@ -365,31 +362,16 @@ class DbtCloudClient(ClientBase):
         # every byte once more. Raw unless the server compressed them (then httpx decodes).
         encoding = response.headers.get("content-encoding", "").strip().lower()
         chunks = response.iter_bytes() if encoding not in ("", "identity") else response.iter_raw()
-        gather = _plain_tcp(response)
         for chunk in chunks:
             sink.write(chunk)
             written += len(chunk)
             self._emit(DownloadProgress(path=label, bytes_done=written, bytes_total=total))
-            if gather and len(chunk) < SMALL_READ_BYTES:
-                # The data trickles in (the server sends 64 KB at a time): a moment's pause lets
-                # the socket gather a larger piece, and each piece costs the HTTP stack as much
-                # CPU as a megabyte does. The kernel buffers meanwhile, so nothing is slowed.
-                time.sleep(GATHER_SECONDS)
         if total is not None and written != total and "content-encoding" not in response.headers:
             raise APIConnectionError(f"The download of {label} stopped after {written} of {total} bytes")
         return written
 
 
 # --- helpers: parsing and turning failures into errors -------------------------------------------
-
-
-def _plain_tcp(response: httpx.Response) -> bool:
-    """A response read from a plain TCP socket. Over TLS a read returns one record (16 KB) at most,
-    however much has arrived, so a small read says nothing about the data's pace."""
-    stream = response.extensions.get("network_stream")
-    if stream is None or not hasattr(stream, "get_extra_info"):
-        return False
-    return stream.get_extra_info("ssl_object") is None
 
 
 def _display_url(url: str, params: dict[str, Any] | None) -> str:

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from dbt_cloud.cli.commands.base import Invocation, output_file_option
+from dbt_cloud.cli.commands.base import Invocation, Options, output_file_option
 from dbt_cloud.cli.commands.composite import status_stream
 from dbt_cloud.errors import UsageError
 
@@ -16,6 +17,15 @@ if TYPE_CHECKING:
     from dbt_cloud.api.operation import CommandModel
 
 AUTO = "auto"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArtifactOptions(Options):
+    """`get-artifact`'s options (`artifact_params`)."""
+
+    paths: tuple[str, ...] = ()
+    step_choice: str | None = None
+    output_dir: Path | None = None
 
 
 def artifact_params() -> list[click.Parameter]:
@@ -66,9 +76,9 @@ def fetch(invocation: Invocation, commands: list[CommandModel], labels: list[str
     from dbt_cloud.errors import PartialFailureError
     from dbt_cloud.services.artifacts import Download, download_all, target_in
 
-    extras = invocation.extras
-    directory: Path | None = extras.get("output_dir")
-    target = extras.get("output_file") or "-"
+    options = invocation.options_as(ArtifactOptions)
+    directory: Path | None = options.output_dir
+    target = options.output_file or "-"
     if len(commands) > 1 and directory is None:
         raise UsageError("Several --path values need --output-dir to put them in")
     if directory is not None and target != "-":

@@ -15,9 +15,9 @@ from __future__ import annotations
 import io
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
@@ -123,6 +123,33 @@ class Embedding:
         return found if isinstance(found, Embedding) else None
 
 
+@dataclass(frozen=True, kw_only=True)
+class Options:
+    """The option values of a command beyond its model's fields, typed: one subclass per composite
+    verb (gh's per-verb options struct) rather than a dict looked up by strings. Field names are the
+    click parameters' names; a command checks at its making that each of its options has a field.
+    `output_file` is `-f/--file` where the command has it (None or '-': stdout)."""
+
+    output_file: str | None = None
+
+    @classmethod
+    def check(cls, command: str, names: Iterable[str]) -> None:
+        """Fail at import time, not in a user's hands, when an option has no field here."""
+        missing = sorted(set(names) - {item.name for item in fields(cls)})
+        if missing:
+            raise TypeError(f"{command}: {cls.__name__} has no field for the options {', '.join(missing)}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SendOptions(Options):
+    """A command that sends its model: `--all` where the operation pages."""
+
+    all_pages: bool = False
+
+
+OptionsT = TypeVar("OptionsT", bound=Options)
+
+
 @dataclass(kw_only=True)
 class Session:
     """What the command line hands one command, as gh's Factory does: its settings (resolved once),
@@ -134,7 +161,7 @@ class Session:
     ctx: click.Context
     settings: Settings
     output: str
-    extras: dict[str, Any] = field(default_factory=dict)
+    options: Options = field(default_factory=Options)
     debug: bool = False
     #: Handlers that see every event of the client (progress renderers, a program's callbacks).
     listeners: list[EventHandler] = field(default_factory=list)
@@ -169,13 +196,19 @@ class Session:
         """The operation whose answers the command prints (how a program reads them)."""
         raise NotImplementedError
 
+    def options_as(self, kind: type[OptionsT]) -> OptionsT:
+        """The command's options as the type its verb declared."""
+        if not isinstance(self.options, kind):
+            raise TypeError(f"the options are {type(self.options).__name__}, not {kind.__name__}")
+        return self.options
+
     def print(self, document: Any) -> None:
         """The one place an answer leaves a command: to stdout, atomically to `-f/--file` where the
         command has it, and to the embedding program when there is one."""
         self.last_answer = document
         if self.embedding is not None:
             self.embedding.answers.append(Answer(self.operation, document))
-        target = self.extras.get("output_file")
+        target = self.options.output_file
         if target and target != "-":
             buffer = io.StringIO()
             render(document, self.output, buffer)
@@ -272,7 +305,8 @@ def output_file_option(help: str = OUTPUT_FILE_HELP) -> click.Option:
 def send_and_print(invocation: Invocation) -> None:
     """The default action: send the request (every page with `--all`) and print the answer."""
     response: ApiResponse
-    if invocation.extras.get("all_pages"):
+    options = invocation.options
+    if isinstance(options, SendOptions) and options.all_pages:
         response = invocation.client.send_all(invocation.model)
     else:
         response = invocation.client.send(invocation.model)
@@ -290,7 +324,7 @@ def print_answer(invocation: Invocation, response: ApiResponse) -> None:
 def save_answer(invocation: Invocation) -> None:
     """Stream an answer that is a file (an artifact, a CSV, a ZIP) to `-f/--file`, complete or not
     at all, or to stdout."""
-    target = invocation.extras.get("output_file") or "-"
+    target = invocation.options.output_file or "-"
     destination = None if target == "-" else Path(target)
     written = invocation.client.download(invocation.model.request(), destination)
     if destination is not None:
@@ -305,21 +339,22 @@ def invocation_for(
     extra_names: set[str],
     *,
     prepare: Prepare | None = None,
+    options: type[Options] = Options,
 ) -> Iterator[Invocation]:
     """The invocation of a command from its parsed option values: overrides of an embedding
     program applied, `prepare` run, settings resolved, the model validated."""
     embedding = Embedding.of(ctx)
-    options = dict(values)
+    given = dict(values)
     if embedding is not None:
-        options = _embedded_values(ctx, embedding, options)
+        given = _embedded_values(ctx, embedding, given)
     if prepare is not None:
-        options = prepare(options)
-    connection = {name: options.pop(name, None) for name in CONNECTION_PARAMS}
-    extras = {name: options.pop(name) for name in list(options) if name in extra_names}
+        given = prepare(given)
+    connection = {name: given.pop(name, None) for name in CONNECTION_PARAMS}
+    extras = {name: given.pop(name) for name in list(given) if name in extra_names}
     settings = settings_for(ctx, connection)
     reporter = github_reporter(ctx, settings)  # the one settings_for made: the token is masked once
     try:
-        model = build_model(model_class, options, settings=_settings_values(settings))
+        model = build_model(model_class, given, settings=_settings_values(settings))
     except InputError as exc:
         exc.hint = exc.hint or f"see '{ctx.command_path} --help'"
         raise
@@ -329,7 +364,7 @@ def invocation_for(
         settings,
         reporter,
         output=connection["output"] or "json",
-        extras=extras,
+        options=options(**extras),
         model=model,
     ) as invocation:
         yield invocation
@@ -573,11 +608,12 @@ def api_command(
     prepare: Prepare | None = None,
     help: str | None = None,
     body: bool = False,
+    options: type[Options] = SendOptions,
 ) -> ModelCommand:
     """A click command for a command model: its fields as options, the connection options, and
     `--all` where the operation pages. `prepare` may adjust the option values before validation
-    (e.g. read a field's value from a file option); `body` adds `--body` for the whole request
-    body as JSON."""
+    (e.g. read a field's value from a file option, taking that option away); `body` adds `--body`
+    for the whole request body as JSON. The other options reach the action as `options`."""
     extras = list(extra_params or [])
     if model_class.operation.paginated:
         extras.append(all_pages_option())
@@ -585,11 +621,13 @@ def api_command(
         extras.insert(0, BodyOption())
     extra_names = {param.name for param in extras if param.name and param.name != BODY_PARAM}
     steps = _chain([step for step in (take_body(model_class) if body else None, prepare) if step is not None])
+    if prepare is None:
+        options.check(name, extra_names)
 
     @click.pass_context
     def callback(ctx: click.Context, /, **values: Any) -> None:
         refuse_writes_when_readonly(model_class)
-        with invocation_for(ctx, model_class, values, extra_names, prepare=steps) as invocation:
+        with invocation_for(ctx, model_class, values, extra_names, prepare=steps, options=options) as invocation:
             action(invocation)
 
     command = ModelCommand(

@@ -12,12 +12,20 @@ import io
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import IO, Any
 
 import click
 
 from dbt_cloud.api.operation import CommandModel
-from dbt_cloud.cli.commands.base import Action, Invocation, Prepare, connection_options, invocation_for
+from dbt_cloud.cli.commands.base import (
+    Action,
+    Invocation,
+    Options,
+    Prepare,
+    connection_options,
+    invocation_for,
+)
 from dbt_cloud.cli.options import ModelOption, option_specs
 from dbt_cloud.errors import UsageError
 
@@ -56,26 +64,29 @@ def composite_command(
     help: str | None = None,
     calls: Sequence[type[CommandModel]] = (),
     represents: type[CommandModel] | None = None,
+    options: type[Options] = Options,
 ) -> CompositeCommand:
     """A composite command: the options of `model`'s `fields` (all when None; the others keep
-    their defaults), `extra_params`, and the connection options."""
+    their defaults), `extra_params` (reaching the action typed, as `options`), and the connection
+    options."""
     kept = None if fields is None else set(fields)
-    options: list[click.Parameter] = [
+    model_options: list[click.Parameter] = [
         ModelOption(spec) for spec in option_specs(model) if kept is None or spec.field_name in kept
     ]
     extras = list(extra_params)
     extra_names = {param.name for param in extras if param.name}
+    options.check(name, extra_names)
 
     @click.pass_context
     def callback(ctx: click.Context, /, **values: Any) -> None:
-        with invocation_for(ctx, model, values, extra_names, prepare=prepare) as invocation:
+        with invocation_for(ctx, model, values, extra_names, prepare=prepare, options=options) as invocation:
             action(invocation)
 
     return CompositeCommand(
         name,
         model,
         callback,
-        params=[*options, *extras, *connection_options()],
+        params=[*model_options, *extras, *connection_options()],
         help=help if help is not None else (model.__doc__ or "").strip(),
         calls=calls,
         represents=represents,
@@ -194,7 +205,7 @@ def run_bulk(
         invocation.print([])
         return
     asked = f"{verb.capitalize()} {len(todo)} {noun}s?"
-    assume_yes = bool(invocation.extras.get("yes"))
+    assume_yes = invocation.options_as(BulkOptions).yes
     if not confirm(asked, assume_yes=assume_yes, embedded=invocation.embedding is not None):
         invocation.status(f"Nothing was {done}.")
         invocation.print([])
@@ -216,6 +227,16 @@ def run_bulk(
     invocation.print([result.document for result in results if result.outcome is Outcome.DONE])
     if tally[Outcome.FAILED]:
         raise PartialFailureError(f"{tally[Outcome.FAILED]} of {len(todo)} {noun}s could not be {done}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class BulkOptions(Options):
+    """The options of a bulk command: which of the listed to act on, and whether to ask first."""
+
+    at_most: int | None = None
+    skip: int = 0
+    dry_run: bool = False
+    yes: bool = False
 
 
 def bulk_limits() -> list[click.Parameter]:
@@ -242,7 +263,7 @@ def status_stream(invocation: Invocation) -> IO[str]:
 
 def write_output(invocation: Invocation, text: str) -> None:
     """Text to `-f/--file` (whole or not at all), or stdout (an embedding program's answer)."""
-    target = invocation.extras.get("output_file") or "-"
+    target = invocation.options.output_file or "-"
     if target == "-":
         sink = invocation.raw_output()
         sink.write(text.encode("utf-8"))

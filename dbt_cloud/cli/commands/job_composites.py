@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -18,15 +19,24 @@ import click
 from dbt_cloud.api.generated.job import JobGetArtifact, JobRerun
 from dbt_cloud.api.operation import CommandModel
 from dbt_cloud.api.operations.job import JobCreate, JobDelete, JobGet, JobList, JobRun, JobUpdate
-from dbt_cloud.cli.commands.artifact_commands import AUTO, artifact_params, fetch, parse_step, prepare_paths
+from dbt_cloud.cli.commands.artifact_commands import (
+    AUTO,
+    ArtifactOptions,
+    artifact_params,
+    fetch,
+    parse_step,
+    prepare_paths,
+)
 from dbt_cloud.cli.commands.base import (
     Invocation,
+    Options,
     api_command,
     output_file_option,
     refuse_writes_when_readonly,
     registry_group,
 )
 from dbt_cloud.cli.commands.composite import (
+    BulkOptions,
     bulk_limits,
     composite_command,
     dry_run_option,
@@ -35,7 +45,7 @@ from dbt_cloud.cli.commands.composite import (
     write_output,
     yes_option,
 )
-from dbt_cloud.cli.commands.watching import print_or_watch, wait_params
+from dbt_cloud.cli.commands.watching import WaitOptions, print_or_watch, wait_params
 from dbt_cloud.errors import UsageError
 
 # --- job run -------------------------------------------------------------------------------------
@@ -44,14 +54,20 @@ from dbt_cloud.errors import UsageError
 _NOT_OVERRIDES = {"account_id", "job_id", "cause"}
 
 
+@dataclass(frozen=True, kw_only=True)
+class JobRunOptions(WaitOptions):
+    restart_from_failure: bool = False
+    reuse_existing: bool = False
+
+
 def _run(invocation: Invocation) -> None:
     """Trigger (or rerun, or find the run already going), then print it or wait for it."""
     model = invocation.model
     assert isinstance(model, JobRun)
-    extras = invocation.extras
+    options = invocation.options_as(JobRunOptions)
     client = invocation.client
-    if extras.get("restart_from_failure"):
-        if extras.get("reuse_existing"):
+    if options.restart_from_failure:
+        if options.reuse_existing:
             raise UsageError("--restart-from-failure and --reuse-existing do not go together")
         overrides = sorted(model.model_fields_set - _NOT_OVERRIDES)
         if overrides:
@@ -60,7 +76,7 @@ def _run(invocation: Invocation) -> None:
         answer = client.send(JobRerun(account_id=model.account_id, job_id=model.job_id))
         print_or_watch(invocation, model.account_id, answer.document)
         return
-    if extras.get("reuse_existing"):
+    if options.reuse_existing:
         from dbt_cloud.api.runs import status_name
         from dbt_cloud.services.runs import active_run_of_job, get_run
 
@@ -81,6 +97,7 @@ run_command = api_command(
     "run",
     JobRun,
     action=_run,
+    options=JobRunOptions,
     extra_params=[
         output_file_option(),
         *wait_params(wait_flag=True),
@@ -105,16 +122,23 @@ run_command = api_command(
 FORMAT_OPTION_HELP = "json: every field (exact round trip); yaml: the jobs YAML of dbt-jobs-as-code."
 
 
+@dataclass(frozen=True, kw_only=True)
+class ExportOptions(Options):
+    job_id: tuple[int, ...] = ()
+    all_jobs: bool = False
+    export_format: str = "json"
+
+
 def _export(invocation: Invocation) -> None:
     from dbt_cloud.services.jobs_yaml import to_jobs_yaml
     from dbt_cloud.services.transfer import export_document
 
     model = invocation.model
     assert isinstance(model, JobList)
-    extras = invocation.extras
+    options = invocation.options_as(ExportOptions)
     client = invocation.client
-    job_ids: list[int] = list(extras.get("job_id") or ())
-    if extras.get("all_jobs"):
+    job_ids: list[int] = list(options.job_id)
+    if options.all_jobs:
         if job_ids:
             raise UsageError("Give --job-id or --all, not both")
         jobs = [job for job in client.send_all(model).data if isinstance(job, dict) and job.get("state") != 2]
@@ -130,10 +154,10 @@ def _export(invocation: Invocation) -> None:
                 JobGet(account_id=model.account_id, job_id=job_id, include_related=model.include_related)
             )
             jobs.append(answer.data)
-    if extras.get("export_format") == "yaml":
+    if options.export_format == "yaml":
         text = to_jobs_yaml(jobs, account_id=model.account_id)
     else:
-        single = len(jobs) == 1 and not extras.get("all_jobs")
+        single = len(jobs) == 1 and not options.all_jobs
         text = json.dumps(export_document(jobs, account_id=model.account_id, single=single), indent=2) + "\n"
     write_output(invocation, text)
 
@@ -142,6 +166,7 @@ export_command = composite_command(
     "export",
     JobList,
     _export,
+    options=ExportOptions,
     fields=("account_id", "project_id", "environment_id", "name_icontains", "include_related"),
     extra_params=[
         click.Option(
@@ -170,12 +195,23 @@ export_command = composite_command(
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class ImportOptions(Options):
+    input_file: str = "-"
+    import_format: str | None = None
+    target_project_id: int | None = None
+    target_environment_id: int | None = None
+    always_create: bool = False
+    dry_run: bool = False
+
+
 def _read_import(invocation: Invocation) -> tuple[list[Any], bool]:
     from dbt_cloud.services.jobs_yaml import from_jobs_yaml
     from dbt_cloud.services.transfer import read_document
 
-    source = invocation.extras.get("input_file") or "-"
-    chosen = invocation.extras.get("import_format")
+    options = invocation.options_as(ImportOptions)
+    source = options.input_file or "-"
+    chosen = options.import_format
     if source == "-":
         if sys.stdin.isatty():
             invocation.status("Reading the export from stdin (end with Ctrl-D); pass -f FILE to read a file")
@@ -225,8 +261,8 @@ def _import(invocation: Invocation) -> None:
 
     model = invocation.model
     assert isinstance(model, JobList)
-    extras = invocation.extras
-    dry_run = bool(extras.get("dry_run"))
+    options = invocation.options_as(ImportOptions)
+    dry_run = options.dry_run
     if not dry_run:
         refuse_writes_when_readonly(JobCreate)
     jobs, single = _read_import(invocation)
@@ -240,9 +276,9 @@ def _import(invocation: Invocation) -> None:
         jobs,
         account_id=model.account_id,
         list_jobs=list_jobs,
-        project_id=extras.get("target_project_id"),
-        environment_id=extras.get("target_environment_id"),
-        always_create=bool(extras.get("always_create")),
+        project_id=options.target_project_id,
+        environment_id=options.target_environment_id,
+        always_create=options.always_create,
     )
     for item in plan:
         invocation.status(_describe(item))
@@ -272,6 +308,7 @@ import_command = composite_command(
     "import",
     JobList,
     _import,
+    options=ImportOptions,
     fields=("account_id",),
     extra_params=[
         click.Option(
@@ -311,20 +348,25 @@ import_command = composite_command(
 # --- delete-all ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, kw_only=True)
+class DeleteAllOptions(BulkOptions):
+    keep_jobs: tuple[str, ...] = ()
+
+
 def _delete_all(invocation: Invocation) -> None:
     from dbt_cloud.services.bulk import BulkItem
 
     model = invocation.model
     assert isinstance(model, JobList)
-    extras = invocation.extras
-    dry_run = bool(extras.get("dry_run"))
+    options = invocation.options_as(DeleteAllOptions)
+    dry_run = options.dry_run
     if not dry_run:
         refuse_writes_when_readonly(JobDelete)
-    keep_ids, keep_names = ids_and_names(extras.get("keep_jobs") or ())
-    listing = invocation.client.send_all(model.model_copy(update={"limit": None, "offset": extras.get("skip") or 0}))
+    keep_ids, keep_names = ids_and_names(options.keep_jobs)
+    listing = invocation.client.send_all(model.model_copy(update={"limit": None, "offset": options.skip or 0}))
     jobs = [job for job in listing.data if isinstance(job, dict) and job.get("state") != 2]
-    if extras.get("at_most") is not None:
-        jobs = jobs[: extras["at_most"]]
+    if options.at_most is not None:
+        jobs = jobs[: options.at_most]
     items = []
     for job in jobs:
         kept = job.get("id") in keep_ids or job.get("name") in keep_names
@@ -345,6 +387,7 @@ delete_all_command = composite_command(
     "delete-all",
     JobList,
     _delete_all,
+    options=DeleteAllOptions,
     fields=("account_id", "project_id", "environment_id", "name_icontains", "order_by"),
     extra_params=[
         click.Option(
@@ -369,8 +412,9 @@ def _job_artifact(invocation: Invocation) -> None:
     """Without --step, the job's own artifact endpoint; with it, the job's latest successful run."""
     model = invocation.model
     assert isinstance(model, JobGetArtifact)
-    paths: list[str] = list(invocation.extras.get("paths") or ())
-    step = parse_step(invocation.extras.get("step_choice"))
+    options = invocation.options_as(ArtifactOptions)
+    paths: list[str] = list(options.paths)
+    step = parse_step(options.step_choice)
     if step is None:
         fetch(invocation, [model.model_copy(update={"path": path}) for path in paths], paths)
         return
@@ -411,6 +455,7 @@ get_artifact_command = composite_command(
     "get-artifact",
     JobGetArtifact,
     _job_artifact,
+    options=ArtifactOptions,
     fields=("account_id", "job_id", "include_related"),
     extra_params=artifact_params(),
     prepare=prepare_paths,

@@ -7,28 +7,38 @@ This module is what the CLI loads for `run` (see LAZY_GROUPS); run.py keeps the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import IO, Any
 
 import click
 
 from dbt_cloud.api.generated.run import RunGetStep, RunRetry
 from dbt_cloud.api.operations.run import RunCancel, RunGet, RunGetArtifact, RunList
-from dbt_cloud.cli.commands.artifact_commands import AUTO, artifact_params, fetch, parse_step, prepare_paths
+from dbt_cloud.cli.commands.artifact_commands import (
+    AUTO,
+    ArtifactOptions,
+    artifact_params,
+    fetch,
+    parse_step,
+    prepare_paths,
+)
 from dbt_cloud.cli.commands.base import (
     Invocation,
+    Options,
     api_command,
     output_file_option,
     refuse_writes_when_readonly,
     registry_group,
 )
 from dbt_cloud.cli.commands.composite import (
+    BulkOptions,
     bulk_limits,
     composite_command,
     dry_run_option,
     run_bulk,
     yes_option,
 )
-from dbt_cloud.cli.commands.watching import print_or_watch, wait_params, watch
+from dbt_cloud.cli.commands.watching import WaitOptions, print_or_watch, wait_params, watch
 from dbt_cloud.errors import UsageError
 
 
@@ -49,6 +59,11 @@ def take_run_id_argument(values: dict[str, Any]) -> dict[str, Any]:
 # --- watch, retry --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, kw_only=True)
+class WatchOptions(WaitOptions):
+    run_id_arg: int | None = None
+
+
 def _watch(invocation: Invocation) -> None:
     model = invocation.model
     assert isinstance(model, RunGet)
@@ -59,6 +74,7 @@ watch_command = composite_command(
     "watch",
     RunGet,
     _watch,
+    options=WatchOptions,
     fields=("account_id", "run_id"),
     extra_params=[run_id_argument(), output_file_option(), *wait_params(wait_flag=False)],
     prepare=take_run_id_argument,
@@ -78,6 +94,7 @@ retry_command = api_command(
     "retry",
     RunRetry,
     action=_retry,
+    options=WaitOptions,
     extra_params=[output_file_option(), *wait_params(wait_flag=True)],
     help="Retry a failed run from the step that failed; with --wait, wait for the new run.",
 )
@@ -137,6 +154,16 @@ class LogPrinter:
                 self.printed[index] = end
 
 
+@dataclass(frozen=True, kw_only=True)
+class LogsOptions(Options):
+    run_id_arg: int | None = None
+    step: int | None = None
+    follow: bool = False
+    poll_interval: float = 5.0
+    json_logs: bool = False
+    debug_logs: bool = False
+
+
 def _logs(invocation: Invocation) -> None:
     from dbt_cloud.api.runs import ERROR, run_status
     from dbt_cloud.services.runs import get_run, run_of
@@ -144,10 +171,11 @@ def _logs(invocation: Invocation) -> None:
 
     model = invocation.model
     assert isinstance(model, RunGet)
-    step = invocation.extras.get("step")
-    printer = LogPrinter(invocation, step=step, as_json=bool(invocation.extras.get("json_logs")))
-    debug = bool(invocation.extras.get("debug_logs"))
-    if not invocation.extras.get("follow"):
+    options = invocation.options_as(LogsOptions)
+    step = options.step
+    printer = LogPrinter(invocation, step=step, as_json=options.json_logs)
+    debug = options.debug_logs
+    if not options.follow:
         run = run_of(get_run(invocation.client, model.account_id, model.run_id, steps=True))
         _check_step(run, step)
         if debug:
@@ -160,7 +188,7 @@ def _logs(invocation: Invocation) -> None:
         invocation.client,
         model.account_id,
         model.run_id,
-        poll=PollPolicy(max_seconds=float(invocation.extras.get("poll_interval") or 5.0)),
+        poll=PollPolicy(max_seconds=float(options.poll_interval or 5.0)),
         steps=True,
         on_poll=lambda answer: printer.show(run_of(answer), final=False),
     )
@@ -203,6 +231,7 @@ logs_command = composite_command(
     "logs",
     RunGet,
     _logs,
+    options=LogsOptions,
     fields=("account_id", "run_id"),
     extra_params=[
         run_id_argument(),
@@ -240,8 +269,8 @@ def _cancel_all(invocation: Invocation) -> None:
 
     model = invocation.model
     assert isinstance(model, RunList)
-    extras = invocation.extras
-    dry_run = bool(extras.get("dry_run"))
+    options = invocation.options_as(BulkOptions)
+    dry_run = options.dry_run
     if not dry_run:
         refuse_writes_when_readonly(RunCancel)
     statuses = [model.status] if model.status is not None else [RunStatus(code) for code in IN_PROGRESS]
@@ -253,9 +282,9 @@ def _cancel_all(invocation: Invocation) -> None:
                 runs[run["id"]] = run
     descending = (model.order_by or "-id").startswith("-")
     ordered = sorted(runs.values(), key=lambda run: int(run["id"]), reverse=descending)
-    ordered = ordered[extras.get("skip") or 0 :]
-    if extras.get("at_most") is not None:
-        ordered = ordered[: extras["at_most"]]
+    ordered = ordered[options.skip or 0 :]
+    if options.at_most is not None:
+        ordered = ordered[: options.at_most]
     items = [
         BulkItem(
             int(run["id"]),
@@ -275,6 +304,7 @@ cancel_all_command = composite_command(
     "cancel-all",
     RunList,
     _cancel_all,
+    options=BulkOptions,
     fields=("account_id", "job_id", "project_id", "environment_id", "status", "order_by"),
     extra_params=[
         *bulk_limits(),
@@ -296,8 +326,9 @@ def _run_artifact(invocation: Invocation) -> None:
 
     model = invocation.model
     assert isinstance(model, RunGetArtifact)
-    paths: list[str] = list(invocation.extras.get("paths") or ())
-    step = parse_step(invocation.extras.get("step_choice"))
+    options = invocation.options_as(ArtifactOptions)
+    paths: list[str] = list(options.paths)
+    step = parse_step(options.step_choice)
     if step == AUTO:
         choice = choose_step(invocation.client, model.account_id, model.run_id)
         invocation.status(f"--step auto: {choice.describe()}")
@@ -310,6 +341,7 @@ get_artifact_command = composite_command(
     "get-artifact",
     RunGetArtifact,
     _run_artifact,
+    options=ArtifactOptions,
     fields=("account_id", "run_id", "include_related"),
     extra_params=artifact_params(),
     prepare=prepare_paths,

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
-from dbt_cloud.cli.commands.base import Invocation
+from dbt_cloud.cli.commands.base import Invocation, Options
 from dbt_cloud.cli.commands.composite import DURATION, status_stream
 
 DEFAULT_POLL_INTERVAL = 10.0
@@ -72,14 +73,27 @@ def wait_params(*, wait_flag: bool) -> list[click.Parameter]:
     return params
 
 
-def wants_wait(extras: dict[str, Any]) -> bool:
-    """--wait, or an option that only makes sense when waiting."""
-    return bool(extras.get("wait") or extras.get("download_artifacts") or extras.get("wait_timeout") is not None)
+@dataclass(frozen=True, kw_only=True)
+class WaitOptions(Options):
+    """The options of waiting for a run (`wait_params`), with `-f/--file` for the answer."""
+
+    wait: bool = False
+    wait_timeout: float | None = None
+    poll_interval: float = DEFAULT_POLL_INTERVAL
+    cancel_on_timeout: bool = False
+    cancel_on_interrupt: bool | None = None
+    download_artifacts: Path | None = None
+    artifacts: tuple[str, ...] = ()
+
+    @property
+    def wants_wait(self) -> bool:
+        """--wait, or an option that only makes sense when waiting."""
+        return bool(self.wait or self.download_artifacts or self.wait_timeout is not None)
 
 
 def print_or_watch(invocation: Invocation, account_id: int, answer_document: Any) -> None:
     """After a trigger: print its answer, or wait for the run it started and print that."""
-    if not wants_wait(invocation.extras):
+    if not invocation.options_as(WaitOptions).wants_wait:
         invocation.print(answer_document)
         return
     data = answer_document.get("data") if isinstance(answer_document, dict) else None
@@ -102,12 +116,12 @@ def watch(invocation: Invocation, account_id: int, run_id: int) -> None:
     from dbt_cloud.services.runs import cancel_run
     from dbt_cloud.services.waiter import PollPolicy, wait_for_run
 
-    extras = invocation.extras
+    options = invocation.options_as(WaitOptions)
     stream = status_stream(invocation)
     progress = RunProgress(stream, live=is_terminal(stream))
     invocation.listeners.append(progress)
     client = invocation.client
-    policy = PollPolicy(max_seconds=float(extras.get("poll_interval") or DEFAULT_POLL_INTERVAL))
+    policy = PollPolicy(max_seconds=float(options.poll_interval or DEFAULT_POLL_INTERVAL))
     with invocation.section(f"Waiting for run {run_id}"):
         try:
             result = wait_for_run(
@@ -115,12 +129,12 @@ def watch(invocation: Invocation, account_id: int, run_id: int) -> None:
                 account_id,
                 run_id,
                 poll=policy,
-                timeout=extras.get("wait_timeout"),
+                timeout=options.wait_timeout,
                 sleep=progress.sleeper(_sleep),
             )
         except RunTimeoutError as exc:
             progress.close()
-            if extras.get("cancel_on_timeout"):
+            if options.cancel_on_timeout:
                 cancel_run(client, account_id, run_id)
                 exc.message += "; the run was cancelled"
             else:
@@ -133,7 +147,7 @@ def watch(invocation: Invocation, account_id: int, run_id: int) -> None:
         progress.close()
     run = result.run
     failed_downloads = 0
-    if extras.get("download_artifacts"):
+    if options.download_artifacts:
         failed_downloads = _download_artifacts(invocation, account_id, run_id, required=result.succeeded)
     invocation.print(result.document)
     if not result.succeeded:
@@ -179,7 +193,7 @@ def _interrupted(invocation: Invocation, account_id: int, run_id: int) -> None:
     from dbt_cloud.errors import DbtCloudError
     from dbt_cloud.services.runs import cancel_run
 
-    choice = invocation.extras.get("cancel_on_interrupt")
+    choice = invocation.options_as(WaitOptions).cancel_on_interrupt
     if choice is None and invocation.embedding is None and sys.stdin.isatty() and sys.stderr.isatty():
         try:
             choice = click.confirm(f"\nCancel run {run_id}?", default=False, err=True)
@@ -203,9 +217,12 @@ def _download_artifacts(invocation: Invocation, account_id: int, run_id: int, *,
     from dbt_cloud.cli.progress import DownloadBar, is_terminal
     from dbt_cloud.services.artifacts import Download, download_all, target_in
 
-    directory = Path(invocation.extras["download_artifacts"])
+    options = invocation.options_as(WaitOptions)
+    if options.download_artifacts is None:
+        return 0
+    directory = Path(options.download_artifacts)
     directory.mkdir(parents=True, exist_ok=True)
-    paths = list(invocation.extras.get("artifacts") or DEFAULT_ARTIFACTS)
+    paths = list(options.artifacts or DEFAULT_ARTIFACTS)
     downloads = [
         Download(path, RunGetArtifact(account_id=account_id, run_id=run_id, path=path), target_in(directory, path))
         for path in paths
