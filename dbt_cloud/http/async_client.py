@@ -33,7 +33,7 @@ from dbt_cloud.http.client import (
 )
 from dbt_cloud.http.pages import PageWalk, all_pages
 from dbt_cloud.http.response import ApiResponse
-from dbt_cloud.http.retry import RetryableStatusError, should_retry
+from dbt_cloud.http.retry import RetryableStatusError, RetryPolicy, should_retry
 
 
 def new_async_http_client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
@@ -52,8 +52,9 @@ class AsyncDbtCloudClient(ClientBase):
         on_event: EventHandler | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         http: httpx.AsyncClient | None = None,
+        retry_policy: RetryPolicy | None = None,
     ) -> None:
-        super().__init__(settings, on_event=on_event)
+        super().__init__(settings, on_event=on_event, retry_policy=retry_policy)
         self._sleep = sleep
         self._owns_http = http is None
         self._http = http if http is not None else new_async_http_client(transport)
@@ -67,6 +68,7 @@ class AsyncDbtCloudClient(ClientBase):
             on_event=on_event if on_event is not None else self._on_event,
             sleep=self._sleep,
             http=self._http,
+            retry_policy=self._given_retry_policy,
         )
 
     async def aclose(self) -> None:

@@ -80,9 +80,14 @@ class ClientBase:
     retry policy, the event stream, URLs and headers, and the checks every answer goes through.
     Only the sending differs."""
 
-    def __init__(self, settings: Settings, *, on_event: EventHandler | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, on_event: EventHandler | None = None, retry_policy: RetryPolicy | None = None
+    ) -> None:
         self.settings = settings
-        self.retry_policy = RetryPolicy(max_retries=settings.max_retries)
+        #: Which failures are retried and how long to wait: `RetryPolicy(max_retries=settings.max_retries)`
+        #: unless one is given (a program with its own limits, a test that must not wait).
+        self.retry_policy = retry_policy or RetryPolicy(max_retries=settings.max_retries)
+        self._given_retry_policy = retry_policy
         self._on_event = on_event
         self._timeout = httpx.Timeout(settings.timeout, connect=min(settings.timeout, 10.0))
 
@@ -179,8 +184,9 @@ class DbtCloudClient(ClientBase):
         sleep: Callable[[float], None] = time.sleep,
         http: httpx.Client | None = None,
         stdout: Callable[[], IO[bytes]] | None = None,
+        retry_policy: RetryPolicy | None = None,
     ) -> None:
-        super().__init__(settings, on_event=on_event)
+        super().__init__(settings, on_event=on_event, retry_policy=retry_policy)
         self._sleep = sleep
         self._owns_http = http is None
         self._http = http if http is not None else new_http_client(transport)
@@ -203,6 +209,7 @@ class DbtCloudClient(ClientBase):
             sleep=self._sleep,
             http=self._http,
             stdout=stdout or self._stdout,
+            retry_policy=self._given_retry_policy,
         )
 
     # -- lifecycle ----------------------------------------------------------------------------

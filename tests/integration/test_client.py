@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import json
 import socket
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
@@ -52,28 +53,42 @@ def client(api: RecordedApi, events: list[Event], sleeps: list[float]) -> DbtClo
         yield instance
 
 
-def test_a_get_is_retried_on_each_retryable_status(client: DbtCloudClient, api: RecordedApi, sleeps) -> None:
-    api.fail_next(Reply(500), path="/jobs/1/")
-    api.fail_next(Reply(502, b"<html>Bad Gateway</html>", {"Content-Type": "text/html"}), path="/jobs/1/")
-    api.fail_next(Reply(503), path="/jobs/1/")
-    answer = client.send(JobGet(account_id=1, job_id=1))
+@pytest.fixture
+def stubbed(http_stubs: StubRegistry, events: list[Event], sleeps: list[float]) -> Iterator[DbtCloudClient]:
+    """A client whose answers are stubs: statuses on cue, each stub required to be asked for."""
+    settings = Settings(api_token=TOKEN, base_url="http://127.0.0.1:9", max_retries=3, timeout=2.0)
+    with DbtCloudClient(
+        settings, transport=http_stubs.transport(), on_event=events.append, sleep=sleeps.append
+    ) as instance:
+        yield instance
+
+
+JOB_1 = "/api/v2/accounts/1/jobs/1/"
+
+
+def test_a_get_is_retried_on_each_retryable_status(stubbed: DbtCloudClient, http_stubs: StubRegistry, sleeps) -> None:
+    bad_gateway = httpx.Response(502, content=b"<html>Bad Gateway</html>", headers={"Content-Type": "text/html"})
+    ok = httpx.Response(200, json=envelope({"id": 43167}))
+    job = http_stubs.add("GET", JOB_1, [httpx.Response(500), bad_gateway, httpx.Response(503), ok])
+    answer = stubbed.send(JobGet(account_id=1, job_id=1))
     assert answer.data["id"] == 43167
-    assert len(api.requests_to("GET", "/jobs/1/$")) == 4
+    assert len(job.requests) == 4
     assert len(sleeps) == 3
     assert all(0 < pause <= 8 for pause in sleeps)
 
 
-def test_retries_stop_at_the_maximum_and_report_the_last_status(client, api: RecordedApi) -> None:
-    api.fail_next(Reply(503), times=10, path="/jobs/1/")
+def test_retries_stop_at_the_maximum_and_report_the_last_status(stubbed, http_stubs: StubRegistry) -> None:
+    job = http_stubs.add("GET", JOB_1, 503)
     with pytest.raises(ServerError) as caught:
-        client.send(JobGet(account_id=1, job_id=1))
+        stubbed.send(JobGet(account_id=1, job_id=1))
     assert caught.value.status_code == 503
-    assert len(api.requests_to("GET", "/jobs/1/$")) == 4  # one try and three retries
+    assert len(job.requests) == 4  # one try and three retries
 
 
-def test_retry_after_is_obeyed(client, api: RecordedApi, sleeps, events) -> None:
-    api.fail_next(Reply.json(envelope(None, 429, "slow down"), 429, {"Retry-After": "2"}), path="/jobs/1/")
-    client.send(JobGet(account_id=1, job_id=1))
+def test_retry_after_is_obeyed(stubbed, http_stubs: StubRegistry, sleeps, events) -> None:
+    slow_down = httpx.Response(429, json=envelope(None, 429, "slow down"), headers={"Retry-After": "2"})
+    http_stubs.add("GET", JOB_1, [slow_down, httpx.Response(200, json=envelope({"id": 43167}))])
+    stubbed.send(JobGet(account_id=1, job_id=1))
     assert sleeps == [2.0]
     (retry,) = [e for e in events if isinstance(e, RetryScheduled)]
     assert retry.reason == "HTTP 429"

@@ -133,3 +133,26 @@ def test_async_download_streams_to_a_file(http_stubs: StubRegistry, tmp_path: Pa
     assert asyncio.run(main()) == len(body)
     assert target.read_bytes() == body
     assert [event.bytes_written for event in events if isinstance(event, FileSaved)] == [len(body)]
+
+
+def test_a_client_takes_the_retry_policy_it_is_given(http_stubs: StubRegistry) -> None:
+    from dbt_cloud.api.operations.job import JobGet
+    from dbt_cloud.errors import ServerError
+    from dbt_cloud.http.client import DbtCloudClient
+    from dbt_cloud.http.retry import RetryPolicy
+
+    unavailable = http_stubs.add("GET", "/api/v2/accounts/1/jobs/5/", 503, json={"status": {"code": 503}})
+    settings = Settings(api_token=TOKEN, base_url=NOWHERE, max_retries=3)
+    waits: list[float] = []
+    no_retries = RetryPolicy(max_retries=0)
+    with (
+        DbtCloudClient(
+            settings, transport=http_stubs.transport(), sleep=waits.append, retry_policy=no_retries
+        ) as client,
+        pytest.raises(ServerError),
+    ):
+        client.send(JobGet(account_id=1, job_id=5))
+    assert len(unavailable.requests) == 1, "the given policy, not the settings' three retries"
+    assert waits == []
+    with client.with_options(settings=settings) as derived:
+        assert derived.retry_policy is no_retries, "a client made from it keeps it"
