@@ -163,7 +163,8 @@ def test_a_restored_environment_gets_the_package_given_again(
     other code under the same version, so it is installed again, not taken from the cache."""
     (run_id,) = local_runner.seed_runs(local_runner.jobs["build"], 1)
     assert run_action(f"run get --run-id {run_id}").exit_code == 0
-    (installed,) = (runner_temp / "dbt-cloud-action-venv").glob("lib/python*/site-packages/dbt_cloud/cli/github.py")
+    venv = runner_temp / "dbt-cloud-action-venv"
+    (installed,) = venv.glob("lib/python*/site-packages/dbt_cloud/cli/github/reporter.py")
     installed.write_text("raise ImportError('the stale copy of a restored cache')\n")
     again: ActionResult = run_action(f"run get --run-id {run_id}")
     assert again.exit_code == 0, again.step("Run dbt-cloud").stderr[-2000:]

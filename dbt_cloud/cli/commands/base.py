@@ -1,8 +1,10 @@
 """What every API command shares: the connection options, the step from parsed options to a
-validated model and a client, and the default action (send, print).
+validated model and a client (a `Session`, an `Invocation` when it sends a model), and the default
+action (send, print).
 
-A command module only declares models and names them; `api_command` does the rest. Composite
-commands pass their own `action`, which receives the same `Invocation`.
+The operation registry (dbt_cloud.api.registry) declares each group's verbs; `registry_group` and
+`verb_command` make their click commands, and `api_command` does the rest. Composite commands pass
+their own `action`, which receives the same `Invocation`, with their options typed (`Options`).
 
 A program that runs commands in process (`dbt_cloud.runner.DbtCloudRunner`) puts an `Embedding` in
 the click context: every `Invocation` then hands its answers to the embedding instead of printing
@@ -667,7 +669,6 @@ def update_from_current(getter: type[CommandModel] | str) -> Action:
 
         print_answer(invocation, update(invocation.client, invocation.model, model_named(getter)))
 
-    update_and_print.update_from = getter  # type: ignore[attr-defined]
     return update_and_print
 
 
