@@ -71,6 +71,9 @@ class DbtCloudRunner:
 
     `stdout` and `stderr`, when given, receive what the command line would print there (the answer
     in the chosen `-o` format; progress and status lines). By default nothing is printed.
+
+    `sleep` and `clock`, when given, stand in for `time.sleep` and `time.monotonic` in the commands
+    that wait (`job run --wait`, `run watch`): a test of a program's waiting need not wait.
     """
 
     def __init__(
@@ -80,10 +83,14 @@ class DbtCloudRunner:
         *,
         stdout: IO[str] | None = None,
         stderr: IO[str] | None = None,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self._callbacks = tuple(callbacks or ())
         self._stdout = stdout
         self._stderr = stderr
+        self._sleep = sleep
+        self._clock = clock
         self._client = _low_level(client) if client is not None else None
         self._pool: httpx.Client | None = None
         self._pool_lock = threading.Lock()
@@ -124,6 +131,8 @@ class DbtCloudRunner:
             listeners=list(self._callbacks),
             stdout=self._stdout,
             stderr=self._stderr,
+            sleep=self._sleep,
+            clock=self._clock,
         )
         try:
             target = _lenient_target(cli, argv)

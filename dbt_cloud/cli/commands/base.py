@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
@@ -118,6 +119,9 @@ class Embedding:
     stderr: IO[str] | None = None
     #: What the command answered, in order.
     answers: list[Answer] = field(default_factory=list)
+    #: Stand-ins for `time.sleep` and `time.monotonic` in the commands that wait; None: the real ones.
+    sleep: Callable[[float], None] | None = None
+    clock: Callable[[], float] | None = None
 
     @staticmethod
     def of(ctx: click.Context) -> Embedding | None:
@@ -164,6 +168,10 @@ class Session:
     settings: Settings
     output: str
     options: Options = field(default_factory=Options)
+    #: How long a pause lasts and what time it is, for the commands that wait: a program running
+    #: them in process (or a test) hands in its own through the Embedding.
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
     debug: bool = False
     #: Handlers that see every event of the client (progress renderers, a program's callbacks).
     listeners: list[EventHandler] = field(default_factory=list)
@@ -389,10 +397,16 @@ def _session(
     kind: type[S], ctx: click.Context, settings: Settings, reporter: GitHubReporter | None, **fields: Any
 ) -> Iterator[S]:
     embedding = Embedding.of(ctx)
+    timing: dict[str, Any] = {}
+    if embedding is not None and embedding.sleep is not None:
+        timing["sleep"] = embedding.sleep
+    if embedding is not None and embedding.clock is not None:
+        timing["clock"] = embedding.clock
     session = kind(
         ctx=ctx,
         settings=settings,
         debug=root_options(ctx).debug,
+        **timing,
         listeners=[*([reporter] if reporter is not None else []), *(embedding.listeners if embedding else [])],
         embedding=embedding,
         **fields,

@@ -9,7 +9,6 @@ a timeout or an interrupt.
 from __future__ import annotations
 
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,10 +104,6 @@ def print_or_watch(invocation: Invocation, account_id: int, answer_document: Any
     watch(invocation, account_id, run_id)
 
 
-def _sleep(seconds: float) -> None:
-    time.sleep(seconds)  # looked up when called, so a test can stand in for the clock
-
-
 def watch(invocation: Invocation, account_id: int, run_id: int) -> None:
     """Wait for the run, show its progress, then print it; raise if it did not succeed."""
     from dbt_cloud.cli.progress import RunProgress, is_terminal
@@ -118,7 +113,7 @@ def watch(invocation: Invocation, account_id: int, run_id: int) -> None:
 
     options = invocation.options_as(WaitOptions)
     stream = status_stream(invocation)
-    progress = RunProgress(stream, live=is_terminal(stream))
+    progress = RunProgress(stream, live=is_terminal(stream), clock=invocation.clock)
     invocation.listeners.append(progress)
     client = invocation.client
     policy = PollPolicy(max_seconds=float(options.poll_interval or DEFAULT_POLL_INTERVAL))
@@ -130,7 +125,8 @@ def watch(invocation: Invocation, account_id: int, run_id: int) -> None:
                 run_id,
                 poll=policy,
                 timeout=options.wait_timeout,
-                sleep=progress.sleeper(_sleep),
+                sleep=progress.sleeper(invocation.sleep),
+                clock=invocation.clock,
             )
         except RunTimeoutError as exc:
             progress.close()

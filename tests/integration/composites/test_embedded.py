@@ -54,3 +54,21 @@ def test_a_program_must_say_yes(runner: DbtCloudRunner, scripted: ScriptedServer
     done = runner.invoke(["job", "delete-all", "--environment-id", "990"], yes=True)
     assert done.success, done.exception
     assert all(scripted.api.jobs[job]["state"] == 2 for job in jobs)
+
+
+def test_a_program_hands_in_its_own_sleep_and_clock(scripted: ScriptedServer, monkeypatch) -> None:
+    for name, value in scripted.env().items():
+        monkeypatch.setenv(name, value)
+    pauses: list[float] = []
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        now[0] += seconds
+
+    with DbtCloudRunner(sleep=sleep, clock=lambda: now[0]) as embedded:
+        result = embedded.invoke(["job", "run", "--wait"], job_id=scripted.jobs["build"])
+    assert result.success, result.exception
+    assert result.result.status == 10
+    assert pauses, "the wait slept through the program's sleep"
+    assert set(pauses) == {1.0}, "the policy's first delay after each change of status, slept in full"
