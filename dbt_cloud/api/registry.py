@@ -31,7 +31,8 @@ def group_help(group: str) -> str:
     if entry is not None:
         return entry[1]
     module = importlib.import_module(HAND_WRITTEN[group])
-    return (module.__doc__ or "").strip().splitlines()[0]
+    first = (module.__doc__ or "").strip().splitlines()[0]
+    return first.split("`: ", 1)[-1]  # without the "`dbt-cloud <group>`: " that opens it
 
 
 @functools.cache

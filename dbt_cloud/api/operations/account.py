@@ -1,7 +1,8 @@
 """`dbt-cloud account`: the accounts the token can see.
 
-dbt-cloud-cli's `list` and `get`, its operation models, written by hand; the rest of the group (`update`, `patch`,
-`list-v3`) is generated in dbt_cloud/api/generated/account.py, which this module extends.
+The operation models of dbt-cloud-cli's `list` and `get`, written by hand; the rest of the group
+(`update`, `patch`, `list-v3`) is generated in dbt_cloud/api/generated/account.py, under these
+verbs.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """`dbt-cloud audit-log`: recent audit log events (Enterprise plans).
 
-dbt-cloud-cli's commands, its operation models, written by hand; the rest of the group (`download`, `export`, `export-
-status`, `download-export`) is generated in dbt_cloud/api/generated/audit_log.py, which this
-module extends.
+The operation models of dbt-cloud-cli's commands, written by hand; the rest of the group
+(`download`, `export`, `export-status`, `download-export`) is generated in
+dbt_cloud/api/generated/audit_log.py; the `VERBS` below lay over its own.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """`dbt-cloud connection`: warehouse connections of a project (API v3).
 
-dbt-cloud-cli's commands, its operation models, written by hand; the rest of the group (`update`) is generated in
-dbt_cloud/api/generated/connection.py, which this module extends.
+The operation models of dbt-cloud-cli's commands, written by hand; the rest of the group (`update`)
+is generated in dbt_cloud/api/generated/connection.py; the `VERBS` below lay over its own.
 """
 
 from __future__ import annotations

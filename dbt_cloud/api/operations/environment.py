@@ -1,7 +1,8 @@
 """`dbt-cloud environment`: environments of a project (API v3).
 
-dbt-cloud-cli's commands, its operation models, written by hand; the rest of the group (`delete-sao-cache` and the v2
-commands) is generated in dbt_cloud/api/generated/environment.py, which this module extends.
+The operation models of dbt-cloud-cli's commands, written by hand; the rest of the group
+(`delete-sao-cache` and the v2 commands) is generated in dbt_cloud/api/generated/environment.py; the
+`VERBS` below lay over its own.
 """
 
 from __future__ import annotations

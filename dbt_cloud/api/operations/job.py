@@ -1,7 +1,7 @@
 """`dbt-cloud job`: job definitions and triggering their runs (API v2).
 
-dbt-cloud-cli's commands, its operation models, written by hand; the rest of the group (`rerun`, `get-artifact`) is
-generated in dbt_cloud/api/generated/job.py, which this module extends.
+The operation models of dbt-cloud-cli's commands, written by hand; the rest of the group (`rerun`,
+`get-artifact`) is generated in dbt_cloud/api/generated/job.py; the `VERBS` below lay over its own.
 """
 
 from __future__ import annotations

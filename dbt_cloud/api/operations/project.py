@@ -1,7 +1,7 @@
 """`dbt-cloud project`: projects of an account (API v3).
 
-dbt-cloud-cli's commands, its operation models, written by hand; the rest of the group (the v2 commands) is generated in
-dbt_cloud/api/generated/project.py, which this module extends.
+The operation models of dbt-cloud-cli's commands, written by hand; the rest of the group (the v2
+commands) is generated in dbt_cloud/api/generated/project.py; the `VERBS` below lay over its own.
 """
 
 from __future__ import annotations
