@@ -1,8 +1,8 @@
 """`dbt-cloud account`: the accounts the token can see.
 
 The operation models of dbt-cloud-cli's `list` and `get`, written by hand; the rest of the group
-(`update`, `patch`, `list-v3`) is generated in dbt_cloud/api/generated/account.py, under these
-verbs.
+(`update`, `patch`, `list-v3`) is generated in dbt_cloud/api/generated/account.py; the `VERBS` below
+lay over its own.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """`dbt-cloud run`: runs of jobs, and their artifacts (API v2).
 
 The operation models of dbt-cloud-cli's commands, written by hand; the rest of the group (`retry`,
-`get-step`, `get-failure-details`) is generated in dbt_cloud/api/generated/run.py, under these
-verbs.
+`get-step`, `get-failure-details`) is generated in dbt_cloud/api/generated/run.py; the `VERBS` below
+lay over its own.
 """
 
 from __future__ import annotations
