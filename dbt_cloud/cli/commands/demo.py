@@ -436,8 +436,8 @@ def from_discovery(
     environment_id: int, settings: Callable[[], Settings], client: Callable[[Settings], DbtCloudClient]
 ) -> tuple[Catalog, Callable[[], Manifest | None]]:
     """An environment's applied state, read through the Discovery API, as the explorer's model."""
+    from dbt_cloud.api.operations.metadata import MetadataQuery
     from dbt_cloud.catalog.discovery import load_environment
-    from dbt_cloud.commands.metadata import MetadataQuery
 
     with client(settings()) as api:
 
