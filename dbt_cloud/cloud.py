@@ -31,6 +31,7 @@ from dbt_cloud.api.resources import Run, model_for, parse_answer, parse_data
 from dbt_cloud.config import Settings
 from dbt_cloud.errors import ConfigError, InputError
 from dbt_cloud.events import EventHandler
+from dbt_cloud.http.lifecycle import AsyncClosing, Closing
 
 if TYPE_CHECKING:
     import httpx
@@ -263,7 +264,7 @@ class _Cloud(Generic[Transport]):
 # --- the sync client ------------------------------------------------------------------------------
 
 
-class DbtCloud(_Cloud["httpx.BaseTransport"]):
+class DbtCloud(_Cloud["httpx.BaseTransport"], Closing):
     """The typed client. Settings not given come from the environment variables and the profile
     file, as on the command line (`DBT_CLOUD_API_TOKEN`, `DBT_CLOUD_ACCOUNT_ID`, `DBT_CLOUD_HOST`,
     ...). Safe to use from several threads at once; `close()` it, or use `with`.
@@ -280,12 +281,6 @@ class DbtCloud(_Cloud["httpx.BaseTransport"]):
 
     def close(self) -> None:
         self.connection.close()
-
-    def __enter__(self) -> DbtCloud:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def execute(self, command: CommandModel) -> Any:
         """Send a command model exactly as it is; the answer as models (see `dbt_cloud.api.resources`),
@@ -323,7 +318,7 @@ class DbtCloud(_Cloud["httpx.BaseTransport"]):
 # --- the async client -----------------------------------------------------------------------------
 
 
-class AsyncDbtCloud(_Cloud["httpx.AsyncBaseTransport"]):
+class AsyncDbtCloud(_Cloud["httpx.AsyncBaseTransport"], AsyncClosing):
     """`DbtCloud` for asyncio: `await cloud.job.run(job_id=42)`, `async for run in cloud.run.list()`.
     Lists answer with an `AsyncPager` right away (no await); everything else is awaited."""
 
@@ -336,12 +331,6 @@ class AsyncDbtCloud(_Cloud["httpx.AsyncBaseTransport"]):
 
     async def aclose(self) -> None:
         await self.connection.aclose()
-
-    async def __aenter__(self) -> AsyncDbtCloud:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
 
     async def execute(self, command: CommandModel) -> Any:
         if _raw(command):

@@ -31,6 +31,7 @@ from dbt_cloud.http.client import (
     _display_url,
     _status_error,
 )
+from dbt_cloud.http.lifecycle import AsyncClosing
 from dbt_cloud.http.pages import PageWalk, all_pages
 from dbt_cloud.http.response import ApiResponse
 from dbt_cloud.http.retry import RetryableStatusError, RetryPolicy, should_retry
@@ -41,7 +42,7 @@ def new_async_http_client(transport: httpx.AsyncBaseTransport | None = None) -> 
     return httpx.AsyncClient(transport=transport, headers=DEFAULT_HEADERS, follow_redirects=True)
 
 
-class AsyncDbtCloudClient(ClientBase):
+class AsyncDbtCloudClient(ClientBase, AsyncClosing):
     """`DbtCloudClient` for asyncio: `await client.send(model)`."""
 
     def __init__(
@@ -74,12 +75,6 @@ class AsyncDbtCloudClient(ClientBase):
     async def aclose(self) -> None:
         if self._owns_http:
             await self._http.aclose()
-
-    async def __aenter__(self) -> AsyncDbtCloudClient:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
 
     async def send(self, command: CommandModel) -> ApiResponse:
         """Send one command and return its checked answer."""

@@ -43,6 +43,7 @@ from dbt_cloud.events import (
     RetryScheduled,
 )
 from dbt_cloud.files import atomic_write
+from dbt_cloud.http.lifecycle import Closing
 from dbt_cloud.http.pages import PageWalk, all_pages
 from dbt_cloud.http.response import ApiResponse as ApiResponse  # its home before dbt_cloud.http.response
 from dbt_cloud.http.retry import (
@@ -167,7 +168,7 @@ class ClientBase:
         return ApiResponse(document=document, status_code=response.status_code)
 
 
-class DbtCloudClient(ClientBase):
+class DbtCloudClient(ClientBase, Closing):
     """One connection to dbt Cloud (or the local runner) with the settings of one invocation.
 
     Safe to use from several threads at once. `with_options` makes a client with other settings
@@ -217,12 +218,6 @@ class DbtCloudClient(ClientBase):
     def close(self) -> None:
         if self._owns_http:
             self._http.close()
-
-    def __enter__(self) -> DbtCloudClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     # -- public operations --------------------------------------------------------------------
 

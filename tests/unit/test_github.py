@@ -7,17 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from dbt_cloud.cli.github import (
-    GitHubReporter,
-    error_annotation,
-    escape_data,
-    escape_property,
-    failed_nodes,
-    output_entry,
-    run_in,
-    summary_markdown,
-    workflow_command,
-)
+from dbt_cloud.cli.github import GitHubReporter
+from dbt_cloud.cli.github.summary import failed_nodes, run_in, summary_markdown
+from dbt_cloud.cli.github.workflow import error_annotation, escape_data, escape_property, output_entry, workflow_command
 from dbt_cloud.events import FileSaved, RunStatusChanged, SectionEnded, SectionStarted
 from dbt_cloud.redact import register
 from tests.support.github_actions import read_outputs

@@ -18,59 +18,9 @@ to, as GitHub expects; everything written passes through `redact`, so the token 
 Writing them is best effort: a failure is said on stderr and never changes the exit code.
 """
 
-from dbt_cloud.cli.github.reporter import GitHubReporter, RunDetails
-from dbt_cloud.cli.github.summary import (
-    FAILED_NODE_STATUSES,
-    MAX_FAILED_NODES,
-    MAX_MESSAGE_CHARS,
-    RUN_RESULTS,
-    STATUS_ICONS,
-    FailedNode,
-    clip,
-    failed_nodes,
-    md_code,
-    md_link,
-    md_text,
-    run_in,
-    status_word,
-    summary_markdown,
-)
-from dbt_cloud.cli.github.workflow import (
-    ANNOTATION_TITLE,
-    OUTPUT_ENV_VAR,
-    SUMMARY_ENV_VAR,
-    append_to,
-    error_annotation,
-    escape_data,
-    escape_property,
-    output_entry,
-    workflow_command,
-)
+# The pure helpers are in workflow.py (workflow commands, step files) and summary.py (the summary's
+# text); the package offers what the command line uses of it.
+from dbt_cloud.cli.github.reporter import GitHubReporter
+from dbt_cloud.cli.github.workflow import error_annotation
 
-__all__ = [
-    "ANNOTATION_TITLE",
-    "FAILED_NODE_STATUSES",
-    "MAX_FAILED_NODES",
-    "MAX_MESSAGE_CHARS",
-    "OUTPUT_ENV_VAR",
-    "RUN_RESULTS",
-    "STATUS_ICONS",
-    "SUMMARY_ENV_VAR",
-    "FailedNode",
-    "GitHubReporter",
-    "RunDetails",
-    "append_to",
-    "clip",
-    "error_annotation",
-    "escape_data",
-    "escape_property",
-    "failed_nodes",
-    "md_code",
-    "md_link",
-    "md_text",
-    "output_entry",
-    "run_in",
-    "status_word",
-    "summary_markdown",
-    "workflow_command",
-]
+__all__ = ["GitHubReporter", "error_annotation"]
