@@ -47,7 +47,7 @@ docs-site: install
 
 docs: install
 	$(BIN)/python scripts/gen_reference.py
-	$(BIN)/python scripts/gen_help_index.py
+	$(BIN)/python scripts/gen_command_index.py
 
 # The command modules of dbt_cloud/api/generated/, from spec/ and scripts/command_overrides.toml.
 generate: install

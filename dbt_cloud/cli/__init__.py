@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from dbt_cloud.api.generated import GROUPS as GENERATED_GROUPS
+from dbt_cloud.cli.command_index import GROUPS
 from dbt_cloud.cli.context import _ANNOTATE_ERRORS, RootOptions, github_actions_detected, say
 
 __all__ = ["RootOptions", "cli", "github_actions_detected", "lazy_groups", "main", "run", "say"]
@@ -29,37 +29,11 @@ from dbt_cloud.defaults import (
     TIMEOUT_ENV_VAR,
 )
 
-#: Group name -> (module:attribute, one-line help). The help is here so that the root `--help`
-#: can list every group without importing any of them; a test keeps it equal to the group's own.
-#: These are the groups the command line does more in than the operation registry says (composites,
-#: configure, the local runner); every other group is the registry's (dbt_cloud.api.registry, whose
-#: generated table dbt_cloud.api.generated.GROUPS names the groups without importing them).
-LAZY_GROUPS: dict[str, tuple[str, str]] = {
-    "api": ("dbt_cloud.cli.commands.api:api", "Send any request to the API: METHOD PATH."),
-    "commands": ("dbt_cloud.cli.commands.listing:commands", "List every command with its API operation."),
-    "completion": (
-        "dbt_cloud.cli.commands.completion:completion",
-        "Print the shell completion script: bash, zsh, fish.",
-    ),
-    "configure": ("dbt_cloud.cli.commands.configure:configure", "Store connection settings in a named profile."),
-    "connection": ("dbt_cloud.cli.commands.connection:group", "Warehouse connections of a project."),
-    "demo": ("dbt_cloud.cli.commands.demo:group", "Demo applications: the catalog explorer."),
-    "job": (
-        "dbt_cloud.cli.commands.job_composites:group",
-        "Jobs: create, get, list, update, delete, and trigger runs.",
-    ),
-    "local": ("dbt_cloud.cli.commands.local:group", "Local runner: a dbt Cloud API here that runs dbt for real."),
-    "metadata": ("dbt_cloud.cli.commands.metadata:group", "Discovery (metadata) API: GraphQL queries."),
-    "run": (
-        "dbt_cloud.cli.commands.run_composites:group",
-        "Runs: get, list, watch, logs, retry, cancel, and their artifacts.",
-    ),
-}
-
 
 def lazy_groups() -> dict[str, tuple[str, str]]:
-    """Every group of the root: the generated ones, with the hand-written ones over them."""
-    return {**GENERATED_GROUPS, **LAZY_GROUPS}
+    """Every group of the root: name -> (where it lives, its line of help), from the one generated
+    table (dbt_cloud/cli/command_index.py, `make docs`) that help and completion read too."""
+    return dict(GROUPS)
 
 
 class LazyGroup(click.Group):

@@ -2,10 +2,11 @@
 
 A group's module defines its command models, so importing it means importing pydantic, which costs
 more than everything else `dbt-cloud job list --help` does. The help of every command is therefore
-also kept as data (dbt_cloud/cli/help_index/<name>.json, written from the click tree by
-scripts/gen_help_index.py and checked by a test): when the command line asks for help, or is being
-completed, the root group answers from that data with the stand-ins below; any other command line
-loads the real group and runs it. The stand-ins render the same help text, record for record.
+also kept as data (`HELP` of dbt_cloud/cli/command_index.py, the one table of the command line's
+groups, written from the click tree by scripts/gen_command_index.py and checked by a test): when
+the command line asks for help, or is being completed, the root group answers from that data with
+the stand-ins below; any other command line loads the real group and runs it. The stand-ins render
+the same help text, record for record.
 """
 
 from __future__ import annotations
@@ -13,12 +14,10 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import click
 
-INDEX_DIR = Path(__file__).resolve().parent / "help_index"
 HELP_FLAGS = ("--help", "-h")
 SECTION_TITLES = {"path": "Path options", "query": "Query options", "body": "Body options", "": "Options"}
 
@@ -44,11 +43,11 @@ def wants_help(args: list[str]) -> bool:
 
 
 def load_entry(name: str) -> dict[str, Any] | None:
-    path = INDEX_DIR / f"{name}.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
-    except FileNotFoundError:
-        return None
+    """The help of group `name` from the command index; None for a name it does not hold."""
+    from dbt_cloud.cli.command_index import HELP
+
+    text = HELP.get(name)
+    return None if text is None else json.loads(text)
 
 
 def _param(info: dict[str, Any]) -> click.Parameter:
@@ -164,7 +163,7 @@ def stand_in(
     return None
 
 
-# --- writing the index (scripts/gen_help_index.py) ------------------------------------------------
+# --- writing the index (scripts/gen_command_index.py) ------------------------------------------------
 
 
 def _param_entry(param: click.Parameter) -> dict[str, Any]:

@@ -31,6 +31,6 @@ def test_root_help_lists_demo_without_importing_it() -> None:
 
 
 def test_data_catalog_help_imports_nothing_of_it() -> None:
-    # The help comes from the help index (dbt_cloud/cli/help_index/demo.json), not from the module.
+    # The help comes from the help index (dbt_cloud/cli/command_index.py), not from the module.
     loaded = loaded_after(["demo", "data-catalog", "--help"])
     assert not any(loaded.values()), loaded

@@ -1,5 +1,5 @@
-"""`--help` and completion answered from the help index (dbt_cloud/cli/help_index/) write exactly what
-the real commands write, and the index is the one the click tree gives."""
+"""`--help` and completion answered from the command index (dbt_cloud/cli/command_index.py) write
+exactly what the real commands write, and the index is the one the models and the click tree give."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from dbt_cloud.cli.help_stubs import HelpOnlyCommand, HelpOnlyGroup, command_ent
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def gen_help_index() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_help_index", ROOT / "scripts" / "gen_help_index.py")
+def gen_command_index() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("gen_command_index", ROOT / "scripts" / "gen_command_index.py")
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -25,9 +25,15 @@ def gen_help_index() -> ModuleType:
     return module
 
 
-def test_the_help_index_is_current() -> None:
-    module = gen_help_index()
-    assert module.stale_files(module.render_all()) == [], "the help index is stale: run `make docs`"
+def test_the_command_index_is_current() -> None:
+    assert gen_command_index().is_current(), "dbt_cloud/cli/command_index.py is stale: run `make docs`"
+
+
+def test_the_root_loads_every_group_of_the_index_from_where_it_says() -> None:
+    from dbt_cloud.cli.command_index import GROUPS, HELP
+
+    assert set(HELP) == set(GROUPS) == set(lazy_groups())
+    assert cli.lazy == GROUPS  # type: ignore[attr-defined]
 
 
 def root_context() -> click.Context:

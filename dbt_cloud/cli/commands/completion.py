@@ -2,7 +2,8 @@
 options and choices.
 
 The script is click's own: on each Tab the shell runs `dbt-cloud` with `_DBT_CLOUD_COMPLETE` set,
-and the root group answers from the help index (dbt_cloud/help_stubs.py) without importing any
+and the root group answers from the command index
+(dbt_cloud/cli/command_index.py, read by dbt_cloud/cli/help_stubs.py) without importing any
 command group, so a Tab costs about what `dbt-cloud --help` costs.
 """
 

@@ -2,7 +2,7 @@
 `run` with `--wait`, `--restart-from-failure` and `--reuse-existing`; `export` and `import`;
 `delete-all`; `get-artifact`.
 
-This module is what the CLI loads for `job` (see LAZY_GROUPS); job.py keeps the command models.
+This module is what the CLI loads for `job` (see dbt_cloud.cli.commands.GROUPS); job.py keeps the command models.
 It imports nothing of the `run` group at load time, so `dbt-cloud job ... --help` stays light.
 """
 

@@ -2,7 +2,7 @@
 `watch` (wait for a run), `logs` (its steps' logs, `--follow`), `retry`, `cancel-all`, and
 `get-artifact` streaming several artifacts at once with `--step auto`.
 
-This module is what the CLI loads for `run` (see LAZY_GROUPS); run.py keeps the command models.
+This module is what the CLI loads for `run` (see dbt_cloud.cli.commands.GROUPS); run.py keeps the command models.
 """
 
 from __future__ import annotations
