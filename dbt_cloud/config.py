@@ -1,8 +1,10 @@
 """Settings: where the token, account id and host come from, and the profile file that holds them.
 
 Precedence, highest first: command-line flag > environment variable > profile file > built-in default.
-Click resolves the first two; `Settings.resolve` adds the profile and the defaults. The environment
-variables are those of dbt-cloud-cli, so existing CI setups keep working unchanged.
+`Settings.resolve` is the one place that applies it: the command line hands it only what was typed
+(its options never read their environment variables themselves), and it reads the environment, the
+profile and the defaults. The environment variables are those of dbt-cloud-cli, so existing CI
+setups keep working unchanged.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ from dbt_cloud.defaults import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_PROFILE,
     DEFAULT_TIMEOUT,
+    MAX_RETRIES_ENV_VAR,
     PROFILE_ENV_VAR,
+    TIMEOUT_ENV_VAR,
 )
 
 #: Setting name -> environment variable. The first six are dbt-cloud-cli's.
@@ -187,16 +191,52 @@ def metadata_url_for(base_url: str) -> str:
     return f"{base_url}/graphql"
 
 
+def _env_text(name: str) -> str | None:
+    return os.environ.get(name, "").strip() or None
+
+
 def _env_value(name: str, kind: type) -> Any:
-    """An environment variable as the setting's type. A number that does not parse is left to the
-    command's own option to report (click names the variable), rather than failing commands that
-    do not use it."""
-    text = os.environ.get(name, "").strip()
-    if not text:
+    """An environment variable as the setting's type; None when unset, or when a number does not
+    parse (`Settings.invalid` keeps the text, for the command's own option to report)."""
+    text = _env_text(name)
+    if text is None:
         return None
     if kind is int:
         return int(text) if text.isdigit() else None
     return text
+
+
+def connection_limits(timeout: float | None, max_retries: int | None) -> tuple[float, int]:
+    """The timeout and retries: given, else DBT_CLOUD_TIMEOUT / DBT_CLOUD_MAX_RETRIES, else the
+    defaults. A malformed variable is refused here, naming the root option it stands for."""
+    if timeout is None:
+        timeout = _env_number(TIMEOUT_ENV_VAR, "--timeout", float, "a valid float range", minimum=0.1)
+    if max_retries is None:
+        max_retries = _env_number(
+            MAX_RETRIES_ENV_VAR, "--max-retries", int, "a valid integer range", minimum=0, maximum=20
+        )
+    return (
+        DEFAULT_TIMEOUT if timeout is None else float(timeout),
+        DEFAULT_MAX_RETRIES if max_retries is None else int(max_retries),
+    )
+
+
+def _env_number(
+    name: str, option: str, kind: type[float] | type[int], what: str, *, minimum: float, maximum: float | None = None
+) -> Any:
+    """The root option's variable, checked as click checks the option (the same words)."""
+    text = _env_text(name)
+    if text is None:
+        return None
+    hint = "see 'dbt-cloud --help'"
+    try:
+        value = kind(text)
+    except ValueError:
+        raise ConfigError(f"Invalid value for '{option}': {text!r} is not {what}.", hint=hint) from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = f"x>={minimum}" if maximum is None else f"{minimum}<=x<={maximum}"
+        raise ConfigError(f"Invalid value for '{option}': {value} is not in the range {bounds}.", hint=hint)
+    return value
 
 
 @dataclass(frozen=True)
@@ -215,6 +255,9 @@ class Settings:
     profile: str = DEFAULT_PROFILE
     #: Where each value came from, for error messages ("from DBT_CLOUD_HOST", ...).
     sources: Mapping[str, str] = field(default_factory=dict, repr=False)
+    #: Setting -> the text of its environment variable, where that is no number: left unset, for
+    #: the option of a command that uses the setting to refuse (a command that does not, runs).
+    invalid: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def resolve(
@@ -226,15 +269,19 @@ class Settings:
         max_retries: int | None = None,
     ) -> Settings:
         """Settings from the values given (flags, None where unset), then the environment
-        variables, the profile file and the defaults. The CLI passes what click parsed; Python
+        variables, the profile file and the defaults; `timeout` and `max_retries` likewise (flag,
+        DBT_CLOUD_TIMEOUT / DBT_CLOUD_MAX_RETRIES, default). The CLI passes what click parsed; Python
         callers may pass nothing and get what the CLI would read."""
         profile_name = profile or os.environ.get(PROFILE_ENV_VAR) or DEFAULT_PROFILE
         explicit_profile = profile is not None or PROFILE_ENV_VAR in os.environ
         stored = read_profile(profile_name, required=explicit_profile)
         values: dict[str, Any] = {}
         sources: dict[str, str] = {}
+        invalid: dict[str, str] = {}
         for key, kind in PROFILE_KEYS.items():
             from_env = _env_value(ENV_VARS[key], kind)
+            if from_env is None and given.get(key) is None and _env_text(ENV_VARS[key]) is not None:
+                invalid[key] = str(_env_text(ENV_VARS[key]))
             if given.get(key) is not None:
                 values[key] = given[key]
                 sources[key] = "command line"
@@ -247,6 +294,7 @@ class Settings:
         host = values.get("dbt_cloud_host") or DEFAULT_HOST
         base_url = normalize_host(str(host))
         token = _checked_token(values.get("api_token"))
+        timeout, max_retries = connection_limits(timeout, max_retries)
         return cls(
             api_token=token,
             base_url=base_url,
@@ -255,10 +303,11 @@ class Settings:
             environment_id=values.get("environment_id"),
             job_id=values.get("job_id"),
             metadata_url=values.get("metadata_url"),
-            timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
-            max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries,
+            timeout=timeout,
+            max_retries=max_retries,
             profile=profile_name,
             sources=sources,
+            invalid=invalid,
         )
 
     def overlay(

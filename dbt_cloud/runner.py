@@ -277,12 +277,9 @@ def _split_overrides(
 
 
 def _override_root(ctx: click.Context, overrides: dict[str, Any]) -> None:
-    from click.core import ParameterSource
-
     params = {param.name: param for param in ctx.command.params if param.name}
     for name, value in overrides.items():
         ctx.params[name] = None if value is None else params[name].type_cast_value(ctx, value)
-        ctx.set_parameter_source(name, ParameterSource.COMMANDLINE)
 
 
 __all__ = ["DbtCloudRunner", "RunnerResult"]

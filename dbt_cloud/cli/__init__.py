@@ -18,6 +18,7 @@ import click
 
 from dbt_cloud.cli.command_index import GROUPS
 from dbt_cloud.cli.context import _ANNOTATE_ERRORS, RootOptions, github_actions_detected, say
+from dbt_cloud.cli.setting_option import SettingOption
 
 __all__ = ["RootOptions", "cli", "github_actions_detected", "lazy_groups", "main", "run", "say"]
 from dbt_cloud.defaults import (
@@ -152,9 +153,12 @@ def _write_dl(formatter: click.HelpFormatter, rows: list[tuple[str, str]], col_m
     help="Show the version and exit.",
 )
 @click.option("--debug", is_flag=True, envvar=DEBUG_ENV_VAR, help="Show tracebacks and an HTTP log (token redacted).")
-@click.option("--profile", envvar=PROFILE_ENV_VAR, show_envvar=True, help="Profile to read settings from.")
+@click.option(
+    "--profile", cls=SettingOption, envvar=PROFILE_ENV_VAR, show_envvar=True, help="Profile to read settings from."
+)
 @click.option(
     "--timeout",
+    cls=SettingOption,
     type=click.FloatRange(min=0.1),
     default=DEFAULT_TIMEOUT,
     show_default=True,
@@ -163,6 +167,7 @@ def _write_dl(formatter: click.HelpFormatter, rows: list[tuple[str, str]], col_m
 )
 @click.option(
     "--max-retries",
+    cls=SettingOption,
     type=click.IntRange(min=0, max=20),
     default=DEFAULT_MAX_RETRIES,
     show_default=True,
@@ -177,7 +182,12 @@ def _write_dl(formatter: click.HelpFormatter, rows: list[tuple[str, str]], col_m
 )
 @click.pass_context
 def cli(
-    ctx: click.Context, debug: bool, profile: str | None, timeout: float, max_retries: int, github: bool | None
+    ctx: click.Context,
+    debug: bool,
+    profile: str | None,
+    timeout: float | None,
+    max_retries: int | None,
+    github: bool | None,
 ) -> None:
     """dbt-cloud: the command line for dbt Cloud.
 

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import click
 
-from dbt_cloud.defaults import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, GITHUB_ACTIONS_ENV_VAR
+from dbt_cloud.defaults import GITHUB_ACTIONS_ENV_VAR
 
 
 class RootOptions(NamedTuple):
@@ -19,8 +19,9 @@ class RootOptions(NamedTuple):
 
     debug: bool = False
     profile: str | None = None
-    timeout: float = DEFAULT_TIMEOUT
-    max_retries: int = DEFAULT_MAX_RETRIES
+    #: As typed, None otherwise: the environment and the defaults are Settings.resolve's.
+    timeout: float | None = None
+    max_retries: int | None = None
     #: GitHub Actions mode as asked for (--github/--no-github); None: decided by the environment.
     github: bool | None = None
 

@@ -21,6 +21,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from dbt_cloud.api.operation import CommandModel, Location, field_cli, field_param, validate
+from dbt_cloud.cli.setting_option import SettingOption
 
 # --- translation to click ------------------------------------------------------------------------
 
@@ -206,7 +207,7 @@ def option_spec(name: str, info: FieldInfo, location: str | None = None) -> Opti
     )
 
 
-class ModelOption(click.Option):
+class ModelOption(SettingOption):
     """A click option that remembers the model field it stands for.
 
     Options are never `required` for click itself: a value may still come from the profile file,
@@ -238,6 +239,7 @@ class ModelOption(click.Option):
             **bool_extra,
         )
         self.spec = spec
+        self.setting = spec.setting
         #: The section of `--help` the option is listed in (see ModelCommand.format_options).
         self.help_section = spec.location
 

@@ -154,3 +154,31 @@ def test_overlay_changes_only_what_is_given_and_checks_it_like_resolve() -> None
         base.overlay({"api_token": "two words"})
     with pytest.raises(ConfigError, match="Invalid dbt Cloud host"):
         base.overlay({"dbt_cloud_host": "ftp://x.com"})
+
+
+def test_an_option_of_a_setting_hands_over_only_what_was_typed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings are resolved once, by Settings.resolve: click reads neither the variable nor the
+    default of a setting's option, though its help names both."""
+    import click
+
+    from dbt_cloud.cli.setting_option import SettingOption
+
+    monkeypatch.setenv("DBT_CLOUD_TIMEOUT", "7")
+    option = SettingOption(["--timeout"], type=float, default=30.0, show_default=True, envvar="DBT_CLOUD_TIMEOUT")
+    command = click.Command("c", params=[option], callback=lambda timeout: timeout)
+    assert command.main([], standalone_mode=False) is None
+    assert command.main(["--timeout", "3"], standalone_mode=False) == 3.0
+    assert "30.0" in (option.get_help_record(click.Context(command)) or ("", ""))[1]
+    assert Settings.resolve({}).timeout == 7.0, "the variable is read where the settings are resolved"
+    assert Settings.resolve({}, timeout=3.0).timeout == 3.0
+
+
+def test_a_malformed_root_variable_is_refused_as_click_refuses_the_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DBT_CLOUD_MAX_RETRIES", "99")
+    with pytest.raises(ConfigError, match=r"'--max-retries': 99 is not in the range 0<=x<=20"):
+        Settings.resolve({})
+    outcome = invoke(["job", "list", "--api-token", TOKEN, "--account-id", "1"])
+    assert outcome.exit_code == 2
+    assert outcome.stderr.strip().splitlines() == [
+        "Error: Invalid value for '--max-retries': 99 is not in the range 0<=x<=20. (see 'dbt-cloud --help')"
+    ]

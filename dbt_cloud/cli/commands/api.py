@@ -28,6 +28,7 @@ from dbt_cloud.cli.commands.base import (
     request_session,
     settings_for,
 )
+from dbt_cloud.cli.setting_option import SettingOption
 from dbt_cloud.errors import ConfigError, InputError, UsageError
 from dbt_cloud.services.updates import deep_merge
 
@@ -197,7 +198,7 @@ def _options() -> list[click.Parameter]:
         ),
         output_file_option("With --raw: the file to write the answer to ('-' for stdout)."),
         *(
-            click.Option(
+            SettingOption(
                 [f"--{name.replace('_', '-')}", name],
                 type=click.IntRange(min=1),
                 envvar=f"DBT_CLOUD_{name.upper()}",

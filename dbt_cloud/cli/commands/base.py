@@ -27,7 +27,8 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 import click
 
 from dbt_cloud.api.operation import OUTPUT_FILE_HELP, CommandModel, Location, Operation, Verb, field_param
-from dbt_cloud.cli.options import JSON, ModelCommand, ModelOption, build_model
+from dbt_cloud.cli.options import JSON, ModelCommand, build_model
+from dbt_cloud.cli.setting_option import SettingOption
 from dbt_cloud.config import ENV_VARS, Settings
 from dbt_cloud.defaults import DEFAULT_HOST
 from dbt_cloud.errors import ConfigError, InputError
@@ -48,13 +49,13 @@ CONNECTION_PARAMS = ("api_token", "dbt_cloud_host", "timeout", "output")
 def connection_options() -> list[click.Parameter]:
     """The options dbt-cloud-cli puts on every command, plus the output format."""
     return [
-        click.Option(
+        SettingOption(
             ["--api-token", "api_token"],
             envvar=ENV_VARS["api_token"],
             show_envvar=True,
             help="API token (a service token or personal access token).",
         ),
-        click.Option(
+        SettingOption(
             ["--dbt-cloud-host", "dbt_cloud_host"],
             envvar=ENV_VARS["dbt_cloud_host"],
             show_envvar=True,
@@ -361,7 +362,7 @@ def invocation_for(
         given = prepare(given)
     connection = {name: given.pop(name, None) for name in CONNECTION_PARAMS}
     extras = {name: given.pop(name) for name in list(given) if name in extra_names}
-    settings = settings_for(ctx, connection)
+    settings = settings_for(ctx, connection, typed=given)
     reporter = github_reporter(ctx, settings)  # the one settings_for made: the token is masked once
     try:
         model = build_model(model_class, given, settings=_settings_values(settings))
@@ -451,11 +452,8 @@ def github_reporter(ctx: click.Context, settings: Settings) -> GitHubReporter | 
 
 def _embedded_values(ctx: click.Context, embedding: Embedding, values: dict[str, Any]) -> dict[str, Any]:
     """Option values with the embedding program's overrides laid over them, each converted by its
-    option's own type as if typed on the command line. With settings of its own, the program's
-    settings beat the environment: values click read from environment variables are dropped where
-    a setting supplies them."""
-    from click.core import ParameterSource
-
+    option's own type as if typed on the command line. (Settings need no more: an option of a
+    setting holds only what was typed, so the program's settings stand in for the environment.)"""
     params = {param.name: param for param in ctx.command.params if param.name}
     for name, value in embedding.overrides.items():
         param = params.get(name)
@@ -464,14 +462,6 @@ def _embedded_values(ctx: click.Context, embedding: Embedding, values: dict[str,
         if value is not None and param.multiple and (isinstance(value, (str, bytes)) or not _iterable(value)):
             value = (value,)
         values[name] = None if value is None else param.type_cast_value(ctx, value)
-        ctx.set_parameter_source(name, ParameterSource.COMMANDLINE)
-    if embedding.settings is not None:
-        for name, param in params.items():
-            from_settings = name in ("api_token", "dbt_cloud_host") or (
-                isinstance(param, ModelOption) and param.spec.setting is not None
-            )
-            if from_settings and ctx.get_parameter_source(name) is ParameterSource.ENVIRONMENT:
-                values[name] = None
     return values
 
 
@@ -481,15 +471,6 @@ def _iterable(value: Any) -> bool:
     except TypeError:
         return False
     return True
-
-
-def _root_given(ctx: click.Context, name: str) -> Any:
-    """A root option (`--timeout`, `--max-retries`) only when given on the command line or as a
-    keyword argument, not its default or environment variable."""
-    from click.core import ParameterSource
-
-    root = ctx.find_root()
-    return root.params.get(name) if root.get_parameter_source(name) is ParameterSource.COMMANDLINE else None
 
 
 def root_options(ctx: click.Context) -> RootOptions:
@@ -502,26 +483,39 @@ def root_options(ctx: click.Context) -> RootOptions:
 SCOPE_SETTINGS = ("account_id", "project_id", "environment_id", "job_id")
 
 
-def settings_for(ctx: click.Context, connection: Mapping[str, Any]) -> Settings:
+def settings_for(ctx: click.Context, connection: Mapping[str, Any], *, typed: Mapping[str, Any] = {}) -> Settings:
     """The settings of a command that has no model (`dbt-cloud api`): the connection options given
     (`api_token`, `dbt_cloud_host`, `timeout`, and any of SCOPE_SETTINGS), then the root options,
-    an embedding program's settings, the environment and the profile."""
+    an embedding program's settings, the environment and the profile. `typed`: the command's other
+    option values, so that a malformed variable of a setting typed anyway is not refused."""
     root = root_options(ctx)
     given = {key: connection.get(key) for key in ("api_token", "dbt_cloud_host", *SCOPE_SETTINGS)}
     timeout = connection.get("timeout")
     embedding = Embedding.of(ctx)
+    if timeout is None:
+        timeout = root.timeout
     if embedding is not None and embedding.settings is not None:
-        timeout = timeout if timeout is not None else _root_given(ctx, "timeout")
-        settings = embedding.settings.overlay(given, timeout=timeout, max_retries=_root_given(ctx, "max_retries"))
+        settings = embedding.settings.overlay(given, timeout=timeout, max_retries=root.max_retries)
     else:
         settings = Settings.resolve(
             given,
             profile=root.profile,
-            timeout=timeout if timeout is not None else root.timeout,
+            timeout=timeout,
             max_retries=root.max_retries,
         )
     github_reporter(ctx, settings)  # masks the token in GitHub mode
+    refuse_invalid_settings(ctx, {**connection, **typed}, settings)
     return settings
+
+
+def refuse_invalid_settings(ctx: click.Context, typed: Mapping[str, Any], settings: Settings) -> None:
+    """A setting this command has an option for, not typed, whose environment variable is no
+    number (DBT_CLOUD_ACCOUNT_ID=12x): refused as the option refuses a typed value, naming it. A
+    command without that option runs."""
+    for param in ctx.command.params:
+        setting = param.setting if isinstance(param, SettingOption) else None
+        if setting is not None and setting in settings.invalid and typed.get(param.name or "") is None:
+            param.type_cast_value(ctx, settings.invalid[setting])
 
 
 def _settings_values(settings: Settings) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import click
 
 from dbt_cloud.cli.commands.local import DEFAULT_PORT
-from dbt_cloud.config import normalize_host, read_profile, write_profile
+from dbt_cloud.config import connection_limits, normalize_host, read_profile, write_profile
 from dbt_cloud.defaults import DEFAULT_PROFILE
 from dbt_cloud.errors import EXIT_FAILURE, ConfigError, DbtCloudError, UsageError
 from dbt_cloud.terminal.prompts import Prompts
@@ -93,7 +93,8 @@ def configure(
     given = {key: value for key, value in values.items() if value is not None}
     if dbt_cloud_host is not None:
         normalize_host(dbt_cloud_host)  # refuse a malformed host now, not at the first request
-    connection = Connection(timeout=root.timeout, max_retries=root.max_retries)
+    timeout, max_retries = connection_limits(root.timeout, root.max_retries)
+    connection = Connection(timeout=timeout, max_retries=max_retries)
     if interactive or (not given and _in_a_terminal()):
         if not sys.stdin.isatty():
             raise UsageError("--interactive needs a terminal to ask in", hint="give the values as flags instead")
