@@ -3,7 +3,6 @@ run the CLI in process exactly as the console script does (exit code, stdout, st
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 from collections.abc import Iterator
@@ -49,11 +48,9 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Pat
     return config
 
 
-@pytest.fixture(autouse=True)
-def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Retries wait milliseconds, not seconds, in tests; how long they wait is tested on
-    RetryPolicy itself."""
-    monkeypatch.setattr("dbt_cloud.http.client.RetryPolicy", functools.partial(RetryPolicy, base_seconds=0.01))
+#: Retries of the command line wait milliseconds, not seconds, in tests (handed to `run`, the
+#: command line's injection point); how long they wait is tested on RetryPolicy itself.
+QUICK_BACKOFF = RetryPolicy(base_seconds=0.01)
 
 
 @pytest.fixture
@@ -98,7 +95,7 @@ def invoke(args: list[str], env: dict[str, str] | None = None, stdin: str | None
         if "TOKEN" in name and value:
             remember_secret(value)
     with runner.isolation(input=stdin, env=env) as (stdout, stderr, _):
-        code = run(list(args), debug="--debug" in args)
+        code = run(list(args), debug="--debug" in args, retry_policy=QUICK_BACKOFF)
         sys.stdout.flush()
         sys.stderr.flush()
         outcome = Outcome(code, stdout.getvalue().decode(), stderr.getvalue().decode())

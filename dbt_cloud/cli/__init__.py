@@ -12,13 +12,16 @@ import os
 import sys
 import types
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from dbt_cloud.cli.command_index import GROUPS
-from dbt_cloud.cli.context import _ANNOTATE_ERRORS, RootOptions, github_actions_detected, say
+from dbt_cloud.cli.context import _ANNOTATE_ERRORS, RETRY_POLICY, RootOptions, github_actions_detected, say
 from dbt_cloud.cli.setting_option import SettingOption
+
+if TYPE_CHECKING:
+    from dbt_cloud.http.retry import RetryPolicy
 
 __all__ = ["RootOptions", "cli", "github_actions_detected", "lazy_groups", "main", "run", "say"]
 from dbt_cloud.defaults import (
@@ -283,9 +286,17 @@ def _exit_now(code: int) -> None:
     os._exit(code)
 
 
-def run(argv: list[str], *, prog_name: str = "dbt-cloud", debug: bool = False) -> int:
-    """Run the CLI and return the exit code, having reported any error as one line on stderr."""
-    return _run(argv, prog_name=prog_name, debug=debug)[0]
+def run(
+    argv: list[str], *, prog_name: str = "dbt-cloud", debug: bool = False, retry_policy: RetryPolicy | None = None
+) -> int:
+    """Run the CLI and return the exit code, having reported any error as one line on stderr.
+    `retry_policy`: how the clients of this call wait between retries (its `max_retries` is the
+    settings'), for a caller that must not wait as long as a terminal does."""
+    policy = RETRY_POLICY.set(retry_policy)
+    try:
+        return _run(argv, prog_name=prog_name, debug=debug)[0]
+    finally:
+        RETRY_POLICY.reset(policy)
 
 
 def _run(argv: list[str], *, prog_name: str, debug: bool) -> tuple[int, bool]:

@@ -7,11 +7,14 @@ from __future__ import annotations
 import os
 import sys
 from contextvars import ContextVar
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import click
 
 from dbt_cloud.defaults import GITHUB_ACTIONS_ENV_VAR
+
+if TYPE_CHECKING:
+    from dbt_cloud.http.retry import RetryPolicy
 
 
 class RootOptions(NamedTuple):
@@ -32,6 +35,11 @@ def github_actions_detected() -> bool:
 
 
 _ANNOTATE_ERRORS: ContextVar[bool] = ContextVar("dbt_cloud_annotate_errors", default=False)
+
+#: The retry policy of this call's clients, its `max_retries` taken from the settings: given to
+#: `dbt_cloud.cli.run(retry_policy=)` by a test that must not wait or a program with its own
+#: backoff; None: the default policy. A context variable, so calls in other threads are unaffected.
+RETRY_POLICY: ContextVar[RetryPolicy | None] = ContextVar("dbt_cloud_retry_policy", default=None)
 
 
 def say(line: str) -> None:

@@ -151,3 +151,26 @@ def test_get_artifact_to_a_file(cli, tmp_path) -> None:
     assert outcome.stdout == ""
     assert "Wrote" in outcome.stderr
     assert target.read_bytes().startswith(b'{"metadata"')
+
+
+def test_run_hands_its_retry_policy_to_the_clients_of_the_call() -> None:
+    """The command line's injection point for the retry policy (no global patch): its waits are
+    the policy's, its number of retries the settings'."""
+    from dataclasses import dataclass
+
+    from dbt_cloud.cli import run
+    from dbt_cloud.http.retry import RetryPolicy
+
+    asked: list[tuple[int, int]] = []
+
+    @dataclass(frozen=True)
+    class Recording(RetryPolicy):
+        def wait_for(self, retry_number: int, exc: BaseException | None) -> float:
+            asked.append((retry_number, self.max_retries))
+            return 0.0
+
+    args = ["--max-retries", "2", "job", "list", "--api-token", "t", "--account-id", "1"]
+    code = run([*args, "--dbt-cloud-host", "http://127.0.0.1:9"], retry_policy=Recording())
+    assert code == 1, "nothing listens on port 9: a connection error, retried, then reported"
+    assert asked, "the call's clients waited as its policy says"
+    assert {retries for _, retries in asked} == {2}, "with the number of retries of the settings"

@@ -188,9 +188,15 @@ class Session:
             if self.embedding is not None and self.embedding.connect is not None:
                 self._client = self.embedding.connect(self.settings, self.on_event, self.raw_output)
             else:
+                from dataclasses import replace
+
+                from dbt_cloud.cli.context import RETRY_POLICY
                 from dbt_cloud.http.client import DbtCloudClient
 
-                self._client = DbtCloudClient(self.settings, on_event=self.on_event)
+                policy = RETRY_POLICY.get()
+                if policy is not None:
+                    policy = replace(policy, max_retries=self.settings.max_retries)
+                self._client = DbtCloudClient(self.settings, on_event=self.on_event, retry_policy=policy)
         return self._client
 
     def on_event(self, event: Event) -> None:
