@@ -39,7 +39,10 @@ from dbt_cloud.http.retry import RetryableStatusError, RetryPolicy, should_retry
 
 def new_async_http_client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
     """A connection pool for one event loop; clients made with `with_options` share it."""
-    return httpx.AsyncClient(transport=transport, headers=DEFAULT_HEADERS, follow_redirects=True)
+    from dbt_cloud.http.wire import fast_async_transport
+
+    chosen = transport if transport is not None else fast_async_transport()
+    return httpx.AsyncClient(transport=chosen, headers=DEFAULT_HEADERS, follow_redirects=True)
 
 
 class AsyncDbtCloudClient(ClientBase, AsyncClosing):

@@ -69,8 +69,10 @@ def new_http_client(transport: httpx.BaseTransport | None = None) -> httpx.Clien
     """A connection pool. It is safe to share between threads, so a program needs one: clients
     made with `with_options` use the pool of the client they came from. Timeouts are set on each
     request (they belong to the settings of a call, not to the pool)."""
+    from dbt_cloud.http.wire import fast_transport
+
     return httpx.Client(
-        transport=transport,
+        transport=transport if transport is not None else fast_transport(),
         headers=DEFAULT_HEADERS,
         follow_redirects=True,  # httpx drops Authorization when a redirect leaves the host
     )
