@@ -53,6 +53,7 @@ docs: install
 generate: install
 	$(BIN)/python scripts/generate_commands.py
 
+# Each benchmark measures its floor in the same run; the last step prints every ratio to its floor.
 bench: install
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/local_runner.py
@@ -62,6 +63,7 @@ bench: install
 	$(BIN)/python benchmarks/run_list_all.py
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/discovery.py
+	$(BIN)/python benchmarks/ratios.py
 
 clean:
 	rm -rf $(VENV) build dist site .pytest_cache .mypy_cache .ruff_cache

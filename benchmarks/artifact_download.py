@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from baseline import dbt_cloud_cli, host_for_0_9_1, measure
 from bench_server import ACCOUNT_ID, RUN_ID, TOKEN, Content, serve, write_artifact
+from floors import floor_row, load_average
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from dbt_cloud.local.planning import run_dir_of
@@ -77,6 +78,8 @@ def main() -> None:
                 "curl (https)": (["curl", "-sS", "--fail", "--cacert", str(https.ca_file), "-o", str(target),
                                   "-H", f"Authorization: Token {TOKEN}", https.url + tls_path], {}),
                 "dbt-cloud (https)": (ours(RUN_ID), https.env()),
+                "python ssl loop (https)": ([sys.executable, str(HERE / "tls_floor.py"), https.url + tls_path,
+                                             str(https.ca_file), TOKEN, str(target)], {}),
             }  # fmt: skip
             if old_cli is not None:
                 env = {**https.env(), "DBT_CLOUD_HOST": host_for_0_9_1(https.url)}
@@ -117,6 +120,7 @@ def report(samples: dict[str, list[tuple[float, int, float]]], old_cli_note: str
         "rounds": ROUNDS,
         "server": "HTTP: the bundled local runner (uvicorn); HTTPS: benchmarks/bench_server.py (Python ssl)",
         "load_average_at_start": load,
+        "load_average_at_end": load_average(),
         "dbt_cloud_cli_0_9_1": old_cli_note,
         "cases": rows,
         "ratios": {
@@ -127,8 +131,20 @@ def report(samples: dict[str, list[tuple[float, int, float]]], old_cli_note: str
         "requirements": {
             f"peak RSS under {MAX_RSS_MB} MB": peak < MAX_RSS_MB,
             f"throughput at least {MIN_THROUGHPUT_VS_CURL} of curl's": ratio >= MIN_THROUGHPUT_VS_CURL,
+            f"HTTPS throughput at least {MIN_THROUGHPUT_VS_CURL} of curl's": ratio_tls >= MIN_THROUGHPUT_VS_CURL,
         },
-    }
+        "floors": [
+            floor_row("HTTP throughput", rows["dbt-cloud"]["throughput_mb_per_s"], rows["curl"]["throughput_mb_per_s"],
+                      "curl", "MB/s"),
+            floor_row("HTTPS throughput", rows["dbt-cloud (https)"]["throughput_mb_per_s"],
+                      rows["curl (https)"]["throughput_mb_per_s"], "curl", "MB/s"),
+            floor_row("HTTPS throughput, Python floor", rows["dbt-cloud (https)"]["throughput_mb_per_s"],
+                      rows["python ssl loop (https)"]["throughput_mb_per_s"], "a bare ssl-socket loop (tls_floor.py)",
+                      "MB/s"),
+            floor_row("HTTPS CPU seconds", rows["dbt-cloud (https)"]["median_cpu_seconds"],
+                      rows["curl (https)"]["median_cpu_seconds"], "curl"),
+        ],
+    }  # fmt: skip
     if "dbt-cloud-cli 0.9.1 (https)" in rows:
         old = rows["dbt-cloud-cli 0.9.1 (https)"]
         result["ratios"]["dbt_cloud_cli_0_9_1_peak_rss_vs_ours"] = round(old["peak_rss_mb"] / peak, 1)

@@ -30,6 +30,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from floors import floor_row, load_average  # noqa: E402 - benchmarks/ is on the path (the script's folder)
+
 from dbt_cloud.local.app import create_app  # noqa: E402 - after the path is set
 from dbt_cloud.local.clock import now, to_api  # noqa: E402
 from dbt_cloud.local.store import Store  # noqa: E402
@@ -262,6 +264,12 @@ def main() -> None:
                 "median_seconds": {"json.load": floor, "every page": medians["every page"]},
                 "ratio_to_json_load": round(medians["every page"] / floor, 2),
             },
+            "load_average_at_end": load_average(),
+            "floors": [
+                floor_row("first query (cold)", round(cold, 4), round(cold_floor, 4), "json.load"),
+                floor_row("one page of 100 models", medians["one page"], floor, "json.load"),
+                floor_row(f"all {MODELS} models", medians["every page"], floor, "json.load"),
+            ],
         }
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))

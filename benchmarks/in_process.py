@@ -22,6 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import httpx
+from floors import floor_row, load_average
+
 from dbt_cloud import DbtCloud, DbtCloudRunner
 from tests.support.recorded_api import RecordedApi
 
@@ -69,13 +72,23 @@ def main() -> None:
         for _ in range(IN_PROCESS_CALLS):
             cloud.run.get(run_id=1)
 
+    # The floor: the same GET through a bare httpx client, nothing of ours in the way.
+    bare = httpx.Client(base_url=api.url, headers={"Authorization": f"Token {TOKEN}"})
+
+    def bare_get() -> None:
+        for _ in range(IN_PROCESS_CALLS):
+            bare.get(f"/api/v2/accounts/{ACCOUNT}/runs/1/").raise_for_status().json()
+
     samples: dict[str, list[float]] = {"subprocess per call": [], "runner": [], f"runner, {THREADS} threads": []}
     samples["typed client"] = []
+    samples["bare httpx GET"] = []
     for _ in range(3):  # interleaved rounds, so drift affects every case alike
         samples["subprocess per call"].append(per_call(SUBPROCESS_CALLS, subprocesses))
         samples["runner"].append(per_call(IN_PROCESS_CALLS, sequential))
         samples[f"runner, {THREADS} threads"].append(per_call(IN_PROCESS_CALLS, threaded))
         samples["typed client"].append(per_call(IN_PROCESS_CALLS, typed))
+        samples["bare httpx GET"].append(per_call(IN_PROCESS_CALLS, bare_get))
+    bare.close()
     runner.close()
     cloud.close()
     api.stop()
@@ -88,7 +101,13 @@ def main() -> None:
         "command": "dbt-cloud " + " ".join(args),
         "median_seconds_per_call": {name: round(value, 5) for name, value in medians.items()},
         "speedup_over_subprocess": {name: round(baseline / value, 1) for name, value in medians.items()},
-    }
+        "load_average_at_end": load_average(),
+        "floors": [
+            floor_row(f"{name}, per call", round(medians[name], 5), round(medians["bare httpx GET"], 5),
+                      "a bare httpx GET of the same URL")
+            for name in ("typed client", "runner", f"runner, {THREADS} threads", "subprocess per call")
+        ],
+    }  # fmt: skip
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     for name, value in medians.items():

@@ -23,7 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from baseline import dbt_cloud_cli, host_for_0_9_1, measure
-from bench_server import Content, serve
+from bench_server import ACCOUNT_ID, TOKEN, Content, serve
+from floors import floor_row, load_average
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.support.local_runner import LocalRunner
@@ -66,6 +67,17 @@ def check_all_pages(env: dict[str, str]) -> None:
         raise SystemExit(f"run list --all answered {len(ids)} runs ({len(set(ids))} distinct), not {RUNS}")
 
 
+def curl_every_page(url: str) -> list[str]:
+    """The floor: curl fetching the same pages, PAGE_WORKERS at a time, to /dev/null (nothing parsed)."""
+    from dbt_cloud.http.client import PAGE_WORKERS
+
+    command = ["curl", "-sS", "--fail", "--parallel", "--parallel-max", str(PAGE_WORKERS)]
+    command += ["-H", f"Authorization: Token {TOKEN}"]
+    for offset in range(0, RUNS, 100):
+        command += ["-o", os.devnull, f"{url}/api/v2/accounts/{ACCOUNT_ID}/runs/?offset={offset}&limit=100"]
+    return command
+
+
 def compare(latency: float, rounds: int, old_cli: Path | None) -> dict[str, list[float]]:
     content = Content(run_count=RUNS, list_latency=latency)
     with serve(content) as http, serve(content, tls_folder=WORK) as https:
@@ -73,6 +85,7 @@ def compare(latency: float, rounds: int, old_cli: Path | None) -> dict[str, list
         cases: dict[str, tuple[list[str], dict[str, str]]] = {
             "dbt-cloud run list --all": ([SCRIPT, "run", "list", "--all"], http.env()),
             "page by page (same client)": ([sys.executable, "-c", PAGE_BY_PAGE], http.env()),
+            "curl, every page": (curl_every_page(http.url), {}),
         }
         if old_cli is not None:
             env = {**https.env(), "DBT_CLOUD_HOST": host_for_0_9_1(https.url)}
@@ -144,7 +157,13 @@ def main() -> None:
             ),
         },
         "requirements": {f"--all at least {MIN_SPEEDUP}x faster than page by page": speedup >= MIN_SPEEDUP},
-    }
+        "load_average_at_end": load_average(),
+        "floors": [
+            floor_row(f"run list --all, {label}", table["dbt-cloud run list --all"], table["curl, every page"],
+                      "curl --parallel, the same pages")
+            for label, table in ((f"{LATENCY} s per page", medians), ("no latency", medians_0))
+        ],
+    }  # fmt: skip
     old_name = "dbt-cloud-cli 0.9.1 run list --paginate (https)"
     if old_name in medians:
         result["ratios"]["all_speedup_vs_dbt_cloud_cli_0_9_1_https"] = round(
