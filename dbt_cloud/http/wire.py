@@ -200,9 +200,10 @@ class FastTransport(httpx.HTTPTransport):
     """httpx's transport over `WideBackend`."""
 
     def __init__(self) -> None:
-        super().__init__()
+        context = httpx.create_ssl_context()  # loaded once (the CA bundle costs milliseconds): both pools share it
+        super().__init__(verify=context)
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=context,
             max_connections=_LIMITS.max_connections,
             max_keepalive_connections=_LIMITS.max_keepalive_connections,
             keepalive_expiry=_LIMITS.keepalive_expiry,
@@ -214,9 +215,10 @@ class FastAsyncTransport(httpx.AsyncHTTPTransport):
     """httpx's async transport over `WideAsyncBackend`."""
 
     def __init__(self) -> None:
-        super().__init__()
+        context = httpx.create_ssl_context()  # loaded once (the CA bundle costs milliseconds): both pools share it
+        super().__init__(verify=context)
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=context,
             max_connections=_LIMITS.max_connections,
             max_keepalive_connections=_LIMITS.max_keepalive_connections,
             keepalive_expiry=_LIMITS.keepalive_expiry,
