@@ -15,6 +15,7 @@ GROUPS: dict[str, str] = {
     "demo": "dbt_cloud.cli.commands.demo:group",
     "job": "dbt_cloud.cli.commands.job_composites:group",
     "local": "dbt_cloud.cli.commands.local:group",
+    "mcp": "dbt_cloud.cli.commands.mcp:group",
     "metadata": "dbt_cloud.cli.commands.metadata:group",
     "run": "dbt_cloud.cli.commands.run_composites:group",
 }

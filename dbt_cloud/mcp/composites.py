@@ -1,0 +1,172 @@
+"""The tools that chain operations, on the services the command line uses: trigger a job and wait
+(progress as the waiter reports it), the failure of a run (the failed step and the failing nodes of
+its run_results.json), an artifact (capped, with a path into its JSON) and finding an operation."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from dbt_cloud.api.operation import CommandModel
+from dbt_cloud.api.runs import failed_step, run_status, status_name
+from dbt_cloud.errors import InputError
+from dbt_cloud.events import Event, RunStatusChanged
+from dbt_cloud.http.client import DbtCloudClient
+from dbt_cloud.mcp.tools import every_operation
+
+#: An artifact larger than this comes back cut, with `truncated` set: an agent's context is small.
+ARTIFACT_CAP = 200_000
+
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "job_trigger_and_wait": {
+        "type": "object",
+        "properties": {
+            "job_id": {"type": "integer", "description": "The job to run."},
+            "cause": {"type": "string", "description": "Why the job runs.", "default": "Triggered by an agent"},
+            "timeout": {"type": "number", "description": "Seconds to wait at most."},
+        },
+        "required": ["job_id"],
+    },
+    "run_failure": {
+        "type": "object",
+        "properties": {"run_id": {"type": "integer", "description": "The run that failed."}},
+        "required": ["run_id"],
+    },
+    "run_artifact": {
+        "type": "object",
+        "properties": {
+            "run_id": {"type": "integer"},
+            "path": {"type": "string", "description": "The artifact, e.g. run_results.json."},
+            "json_path": {
+                "type": "string",
+                "description": "Dotted path into the JSON, e.g. metadata.dbt_version or results.0.status.",
+            },
+            "output_file": {"type": "string", "description": "Write the artifact here instead of answering it."},
+        },
+        "required": ["run_id", "path"],
+    },
+    "find_operation": {
+        "type": "object",
+        "properties": {"phrase": {"type": "string", "description": "Words or an endpoint path, e.g. 'runs/{id}'."}},
+        "required": ["phrase"],
+    },
+}
+
+DESCRIPTIONS = {
+    "job_trigger_and_wait": "Trigger a job and wait for its run to finish, reporting progress; answers the run.",
+    "run_failure": "Why a run failed: the failed step, its log's end, and the failing nodes with their messages.",
+    "run_artifact": f"An artifact of a run (at most {ARTIFACT_CAP} characters), or a part of its JSON, or saved.",
+    "find_operation": "Find the tool for an endpoint or a phrase: tool names, methods and paths that match.",
+}
+
+
+def _account(client: DbtCloudClient) -> int:
+    account = client.settings.account_id
+    if account is None:
+        raise InputError("no account id: set DBT_CLOUD_ACCOUNT_ID or a profile's account_id")
+    return int(account)
+
+
+def trigger_and_wait(
+    client: DbtCloudClient, arguments: dict[str, Any], progress: Callable[[str], None]
+) -> dict[str, Any]:
+    from dbt_cloud.api.operations.job import JobRun
+    from dbt_cloud.services.runs import run_of
+    from dbt_cloud.services.waiter import wait_for_run
+
+    account = _account(client)
+    started = run_of(
+        client.send(
+            JobRun(
+                account_id=account, job_id=arguments["job_id"], cause=arguments.get("cause") or "Triggered by an agent"
+            )
+        )
+    )
+    progress(f"run {started['id']} queued")
+
+    def told(event: Event) -> None:
+        if isinstance(event, RunStatusChanged):
+            progress(f"run {started['id']}: {event.status_humanized}")
+
+    result = wait_for_run(client, account, int(started["id"]), timeout=arguments.get("timeout"), on_event=told)
+    run = dict(result.run)
+    return {"run_id": run["id"], "status": status_name(run), "succeeded": result.succeeded, "run": run}
+
+
+def failure(client: DbtCloudClient, arguments: dict[str, Any]) -> dict[str, Any]:
+    from dbt_cloud.api.operations.run import RunGet, RunGetArtifact
+    from dbt_cloud.errors import APIError
+
+    account, run_id = _account(client), int(arguments["run_id"])
+    run = client.send(RunGet(account_id=account, run_id=run_id, include_related=["run_steps"])).data
+    step = failed_step(run)
+    nodes: list[dict[str, Any]] = []
+    try:
+        raw = client.read_raw(RunGetArtifact(account_id=account, run_id=run_id, path="run_results.json").request())
+        results = json.loads(raw).get("results", [])
+    except (APIError, ValueError):
+        results = []
+    for result in results:
+        if result.get("status") in ("error", "fail", "runtime error"):
+            nodes.append(
+                {"unique_id": result.get("unique_id"), "status": result.get("status"), "message": result.get("message")}
+            )
+    return {
+        "run_id": run_id,
+        "status": status_name(run),
+        "status_code": run_status(run),
+        "failed_step": None
+        if step is None
+        else {"name": step.name, "status": step.status, "log_tail": list(step.log_tail)},
+        "failing_nodes": nodes,
+    }
+
+
+def _walk(document: Any, json_path: str) -> Any:
+    for part in json_path.split("."):
+        if isinstance(document, list) and part.lstrip("-").isdigit():
+            document = document[int(part)]
+        elif isinstance(document, dict) and part in document:
+            document = document[part]
+        else:
+            raise InputError(f"json_path {json_path!r}: no {part!r} there")
+    return document
+
+
+def artifact(client: DbtCloudClient, arguments: dict[str, Any]) -> dict[str, Any]:
+    from pathlib import Path
+
+    from dbt_cloud.api.operations.run import RunGetArtifact
+
+    command: CommandModel = RunGetArtifact(
+        account_id=_account(client), run_id=int(arguments["run_id"]), path=arguments["path"]
+    )
+    raw = client.read_raw(command.request())
+    if arguments.get("output_file"):
+        target = Path(arguments["output_file"])
+        target.write_bytes(raw)
+        return {"path": arguments["path"], "written_to": str(target), "bytes": len(raw)}
+    if arguments.get("json_path"):
+        try:
+            document = json.loads(raw)
+        except ValueError:
+            raise InputError(f"{arguments['path']} is not JSON: json_path needs JSON") from None
+        return {
+            "path": arguments["path"],
+            "json_path": arguments["json_path"],
+            "value": _walk(document, arguments["json_path"]),
+        }
+    text = raw.decode("utf-8", errors="replace")
+    return {"path": arguments["path"], "content": text[:ARTIFACT_CAP], "truncated": len(text) > ARTIFACT_CAP}
+
+
+def find_operation(arguments: dict[str, Any]) -> dict[str, Any]:
+    words = str(arguments["phrase"]).lower().split()
+    found = []
+    for tool in every_operation():
+        operation = tool.model.operation
+        text = f"{tool.name} {operation.method} {operation.path} {tool.model.__doc__ or ''}".lower()
+        if all(word in text for word in words):
+            found.append({"tool": tool.name, "method": operation.method, "path": operation.path})
+    return {"matches": found[:50], "count": len(found)}

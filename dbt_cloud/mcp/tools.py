@@ -1,0 +1,91 @@
+"""Tools from the operation registry: each verb a tool named `<group>_<verb>`, described by its
+model's help, its input schema the model's own JSON Schema (the same names, types, required fields
+and choices as the command line's options).
+
+Read-only unless writes are allowed: a tool is a write when its operation is not a GET (the
+Discovery API's query, a POST that reads, is the exception). Bulk changes and cancels are never
+offered: an agent's mistake there has no undo.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from dbt_cloud.api.operation import Api, CommandModel, Verb, field_cli
+from dbt_cloud.api.registry import group_names, verbs
+
+#: The groups of the default tool list: what an agent asked about jobs and runs needs.
+EVERYDAY_GROUPS = ("job", "run", "environment", "project", "metadata")
+#: Verbs never offered, whatever the flags: bulk changes and cancels.
+NEVER = ("bulk", "cancel")
+
+
+@dataclass(frozen=True)
+class OperationTool:
+    """One operation as a tool: its name, the verb it sends and whether it changes anything."""
+
+    name: str
+    group: str
+    verb: Verb
+
+    @property
+    def model(self) -> type[CommandModel]:
+        return self.verb.model
+
+    @property
+    def writes(self) -> bool:
+        operation = self.model.operation
+        return operation.method != "GET" and operation.api is not Api.DISCOVERY
+
+    @property
+    def description(self) -> str:
+        text = (self.model.__doc__ or "").strip()
+        operation = self.model.operation
+        return f"{text}\n\n{operation.method} {operation.path}".strip()
+
+    def input_schema(self) -> dict[str, Any]:
+        """The model's JSON Schema, with the fields a setting fills (the account id) not required:
+        the server's settings supply them, as the profile does on the command line."""
+        schema = self.model.model_json_schema()
+        filled = {name for name, info in self.model.model_fields.items() if field_cli(info).setting}
+        required = [name for name in schema.get("required", []) if name not in filled]
+        if required:
+            schema["required"] = required
+        else:
+            schema.pop("required", None)
+        schema.pop("title", None)
+        return schema
+
+
+def tool_name(group: str, verb: str) -> str:
+    return f"{group}_{verb}".replace("-", "_")
+
+
+def every_operation() -> list[OperationTool]:
+    """A tool for every verb of every group of the registry."""
+    return [
+        OperationTool(tool_name(group, name), group, verb)
+        for group in group_names()
+        for name, verb in verbs(group).items()
+    ]
+
+
+def offered(*, all_operations: bool, allow_writes: bool) -> list[OperationTool]:
+    """The operation tools a server offers: the everyday groups (or all), reads only unless writes
+    are allowed, never a bulk change or a cancel."""
+    chosen = []
+    for tool in every_operation():
+        if not all_operations and tool.group not in EVERYDAY_GROUPS:
+            continue
+        if any(word in tool.verb.name for word in NEVER):
+            continue
+        chosen.append(tool)
+    return chosen
+
+
+def refused(tool: OperationTool, *, allow_writes: bool) -> str | None:
+    """Why the tool may not run now, or None."""
+    if tool.writes and not allow_writes:
+        return f"{tool.name} changes dbt Cloud and the server is read-only: start it with --allow-writes"
+    return None

@@ -1,0 +1,120 @@
+"""`dbt-cloud mcp serve` driven by the MCP SDK's own client over stdio, against the local runner."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+import jsonschema
+import pytest
+from mcp import ClientSession
+from mcp.client.stdio import StdioServerParameters, stdio_client
+
+from dbt_cloud.api.registry import group_names, verbs
+from dbt_cloud.mcp.tools import NEVER, tool_name
+from tests.support.local_runner import LocalRunner
+
+Session = Callable[[ClientSession], Awaitable[Any]]
+
+
+def with_server(runner: LocalRunner, body: Session, *flags: str) -> Any:
+    """Start the server as an agent's client would, hand `body` an initialized session."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("DBT_CLOUD_")}
+    parameters = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "dbt_cloud", "mcp", "serve", *flags],
+        env={**environment, **runner.env()},
+    )
+
+    async def main() -> Any:
+        async with stdio_client(parameters) as (read, write), ClientSession(read, write) as session:
+            await session.initialize()
+            return await body(session)
+
+    return anyio.run(main)
+
+
+def test_every_tool_has_a_valid_json_schema(local_runner: LocalRunner) -> None:
+    async def body(session: ClientSession) -> Any:
+        return (await session.list_tools()).tools
+
+    tools = with_server(local_runner, body)
+    names = {tool.name for tool in tools}
+    assert {"job_list", "run_get", "job_trigger_and_wait", "run_failure", "run_artifact", "find_operation"} <= names
+    assert "job_delete_all" not in names
+    assert "run_cancel" not in names
+    for tool in tools:
+        jsonschema.Draft202012Validator.check_schema(tool.input_schema)
+        assert tool.description, tool.name
+    run_get = next(tool for tool in tools if tool.name == "run_get")
+    assert run_get.input_schema["required"] == ["run_id"]  # account_id comes from the settings
+    assert "account_id" in run_get.input_schema["properties"]
+
+
+def test_all_operations_lists_a_tool_per_operation(local_runner: LocalRunner) -> None:
+    async def body(session: ClientSession) -> Any:
+        return (await session.list_tools()).tools
+
+    names = {tool.name for tool in with_server(local_runner, body, "--all-operations")}
+    every = {tool_name(group, verb) for group in group_names() for verb in verbs(group)}
+    offered = {name for name in every if not any(word in name for word in NEVER)}
+    assert offered <= names
+    assert len(every) >= 207
+
+
+def test_list_jobs_and_a_refused_write(local_runner: LocalRunner) -> None:
+    async def body(session: ClientSession) -> Any:
+        jobs = await session.call_tool("job_list", {})
+        write = await session.call_tool("job_run", {"job_id": local_runner.jobs["build"]})
+        missing = await session.call_tool("run_get", {})
+        return jobs, write, missing
+
+    jobs, write, missing = with_server(local_runner, body)
+    assert not jobs.is_error
+    assert {job["id"] for job in jobs.structured_content["data"]} >= set(local_runner.jobs.values())
+    assert local_runner.token not in jobs.content[0].text
+    assert write.is_error
+    assert "read-only" in write.content[0].text
+    assert missing.is_error
+    assert "run_id" in missing.content[0].text
+
+
+def test_trigger_the_failing_job_wait_read_its_failure_and_an_artifact(local_runner: LocalRunner) -> None:
+    progress: list[str] = []
+
+    async def on_progress(value: float, total: float | None, message: str | None) -> None:
+        progress.append(message or "")
+
+    async def body(session: ClientSession) -> Any:
+        finished = await session.call_tool(
+            "job_trigger_and_wait", {"job_id": local_runner.jobs["failing"]}, progress_callback=on_progress
+        )
+        run_id = finished.structured_content["run_id"]
+        failure = await session.call_tool("run_failure", {"run_id": run_id})
+        version = await session.call_tool(
+            "run_artifact", {"run_id": run_id, "path": "run_results.json", "json_path": "metadata.dbt_version"}
+        )
+        return finished, failure, version
+
+    finished, failure, version = with_server(local_runner, body, "--allow-writes")
+    assert not finished.is_error, finished.content
+    assert finished.structured_content["succeeded"] is False
+    assert any("queued" in line for line in progress)
+    assert failure.structured_content["failed_step"] is not None
+    nodes = failure.structured_content["failing_nodes"]
+    assert nodes
+    assert all(node["unique_id"].startswith("test.") for node in nodes)
+    assert all(node["message"] for node in nodes)
+    assert version.structured_content["value"].startswith("1.11")
+
+
+@pytest.mark.parametrize("phrase", ["runs artifacts"])
+def test_find_operation(local_runner: LocalRunner, phrase: str) -> None:
+    async def body(session: ClientSession) -> Any:
+        return await session.call_tool("find_operation", {"phrase": phrase})
+
+    found = with_server(local_runner, body)
+    assert "run_get_artifact" in {match["tool"] for match in found.structured_content["matches"]}
