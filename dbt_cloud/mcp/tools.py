@@ -3,8 +3,8 @@ model's help, its input schema the model's own JSON Schema (the same names, type
 and choices as the command line's options).
 
 Read-only unless writes are allowed: a tool is a write when its operation is not a GET (the
-Discovery API's query, a POST that reads, is the exception). Bulk changes and cancels are never
-offered: an agent's mistake there has no undo.
+Discovery API's query, a POST that reads, is the exception). Bulk deletes and cancels are never
+offered (`NEVER`).
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from dbt_cloud.api.registry import group_names, verbs
 
 #: The groups of the default tool list: what an agent asked about jobs and runs needs.
 EVERYDAY_GROUPS = ("job", "run", "environment", "project", "metadata")
-#: Verbs never offered, whatever the flags: bulk changes and cancels.
-NEVER = ("bulk", "cancel")
+#: Verbs never offered, whatever the flags: bulk deletes and cancels (an agent's slip there stops
+#: or removes what others rely on, with no undo).
+NEVER = ("delete-bulk", "cancel")
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def offered(*, all_operations: bool, allow_writes: bool) -> list[OperationTool]:
     for tool in every_operation():
         if not all_operations and tool.group not in EVERYDAY_GROUPS:
             continue
-        if any(word in tool.verb.name for word in NEVER):
+        if tool.verb.name in NEVER:
             continue
         chosen.append(tool)
     return chosen

@@ -20,6 +20,7 @@ from dbt_cloud.cli import run
 run({args!r})  # main() would end the process after a help text, before this probe reports
 heavy = ["pydantic", "httpx", "tenacity", "dbt_cloud.http.client"]
 heavy += ["dbt_cloud.api.operations.job", "dbt_cloud.api.operations.run"]
+heavy += ["mcp", "dbt_cloud.mcp"]  # the MCP SDK loads only when `mcp serve` runs
 loaded = {{name: name in sys.modules for name in heavy}}
 loaded["groups"] = sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("dbt_cloud.api.generated."))
 print(json.dumps(loaded), file=sys.stderr)
@@ -39,7 +40,14 @@ def test_root_help_imports_no_group_pydantic_or_httpx() -> None:
 
 
 @pytest.mark.parametrize(
-    "args", [["job", "list", "--help"], ["webhook", "test", "--help"], ["job", "--help"], ["api", "--help"]]
+    "args",
+    [
+        ["job", "list", "--help"],
+        ["webhook", "test", "--help"],
+        ["job", "--help"],
+        ["api", "--help"],
+        ["mcp", "serve", "--help"],
+    ],
 )
 def test_a_command_help_comes_from_the_help_index_without_pydantic(args: list[str]) -> None:
     loaded = loaded_after(args)
