@@ -74,9 +74,15 @@ def test_list_jobs_and_a_refused_write(local_runner: LocalRunner) -> None:
         jobs = await session.call_tool("job_list", {})
         write = await session.call_tool("job_run", {"job_id": local_runner.jobs["build"]})
         missing = await session.call_tool("run_get", {})
-        return jobs, write, missing
+        query = "query($id: BigInt!) { environment(id: $id) { definition { models(first: 1) { totalCount } } } }"
+        discovery = await session.call_tool(
+            "metadata_query", {"query": query, "variables": {"id": local_runner.environment_id}}
+        )
+        return jobs, write, missing, discovery
 
-    jobs, write, missing = with_server(local_runner, body)
+    jobs, write, missing, discovery = with_server(local_runner, body)
+    assert not discovery.is_error, discovery.content
+    assert "totalCount" in discovery.content[0].text
     assert not jobs.is_error
     assert {job["id"] for job in jobs.structured_content["data"]} >= set(local_runner.jobs.values())
     assert local_runner.token not in jobs.content[0].text
@@ -122,3 +128,41 @@ def test_find_operation(local_runner: LocalRunner, phrase: str) -> None:
 
     found = with_server(local_runner, body)
     assert "run_get_artifact" in {match["tool"] for match in found.structured_content["matches"]}
+
+
+def test_streamable_http_on_loopback(local_runner: LocalRunner) -> None:
+    """`--http PORT` serves the same tools on 127.0.0.1."""
+    import socket
+    import subprocess
+    import time
+
+    from mcp.client.streamable_http import streamable_http_client
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("DBT_CLOUD_")}
+    command = [sys.executable, "-m", "dbt_cloud", "mcp", "serve", "--http", str(port)]
+    server = subprocess.Popen(command, env={**environment, **local_runner.env()})
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+
+        async def main() -> Any:
+            async with (
+                streamable_http_client(f"http://127.0.0.1:{port}/mcp") as (read, write, *_),
+                ClientSession(read, write) as session,
+            ):
+                await session.initialize()
+                return await session.call_tool("job_list", {})
+
+        jobs = anyio.run(main)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert {job["id"] for job in jobs.structured_content["data"]} >= set(local_runner.jobs.values())
