@@ -125,7 +125,7 @@ def failure(client: DbtCloudClient, arguments: dict[str, Any]) -> dict[str, Any]
 
 def _walk(document: Any, json_path: str) -> Any:
     for part in json_path.split("."):
-        if isinstance(document, list) and part.lstrip("-").isdigit():
+        if isinstance(document, list) and part.lstrip("-").isdigit() and -len(document) <= int(part) < len(document):
             document = document[int(part)]
         elif isinstance(document, dict) and part in document:
             document = document[part]

@@ -25,7 +25,9 @@ from dbt_cloud.mcp import composites
 from dbt_cloud.mcp.tools import OperationTool, offered, refused
 
 
-def _error(message: str) -> types.CallToolResult:
+def _error(message: str, token: str | None = None) -> types.CallToolResult:
+    if token:
+        message = message.replace(token, "***")
     return types.CallToolResult(content=[types.TextContent(type="text", text=message)], is_error=True)
 
 
@@ -93,8 +95,8 @@ def build_server(settings: Settings, *, all_operations: bool = False, allow_writ
             return _error(why)
         try:
             value = await anyio.to_thread.run_sync(run)
-        except (DbtCloudError, PermissionError, LookupError, KeyError) as exc:
-            return _error(str(exc) if not isinstance(exc, KeyError) else f"missing argument {exc}")
+        except (DbtCloudError, PermissionError, LookupError, OSError, ValueError, TypeError) as exc:
+            return _error(str(exc) if not isinstance(exc, KeyError) else f"missing argument {exc}", settings.api_token)
         return _answer(value, settings.api_token)
 
     return Server("dbt-cloud", version=__version__, on_list_tools=list_tools, on_call_tool=call_tool)

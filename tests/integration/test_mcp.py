@@ -107,9 +107,14 @@ def test_trigger_the_failing_job_wait_read_its_failure_and_an_artifact(local_run
         version = await session.call_tool(
             "run_artifact", {"run_id": run_id, "path": "run_results.json", "json_path": "metadata.dbt_version"}
         )
-        return finished, failure, version
+        nowhere = await session.call_tool(
+            "run_artifact", {"run_id": run_id, "path": "run_results.json", "json_path": "results.99999"}
+        )
+        return finished, failure, version, nowhere
 
-    finished, failure, version = with_server(local_runner, body, "--allow-writes")
+    finished, failure, version, nowhere = with_server(local_runner, body, "--allow-writes")
+    assert nowhere.is_error
+    assert nowhere.content[0].text == "json_path 'results.99999': no '99999' there"
     assert not finished.is_error, finished.content
     assert finished.structured_content["succeeded"] is False
     assert any("queued" in line for line in progress)
