@@ -107,3 +107,11 @@ def test_local_runner_without_its_extra_says_what_to_install(installed: PipxInst
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1
     assert "pip install 'dbt-cloud[local]'" in lines[0]
+
+
+def test_mcp_server_without_its_extra_says_what_to_install(installed: PipxInstall, tmp_path: Path) -> None:
+    done = run(installed, "mcp", "serve", env=clean_env(HOME=str(tmp_path)))
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1
+    assert "pip install 'dbt-cloud[mcp]'" in lines[0]
