@@ -41,7 +41,7 @@ def _answer(value: Any, token: str | None) -> types.CallToolResult:
 
 
 def build_server(settings: Settings, *, all_operations: bool = False, allow_writes: bool = False) -> Server[Any]:
-    operation_tools = {tool.name: tool for tool in offered(all_operations=all_operations, allow_writes=allow_writes)}
+    operation_tools = {tool.name: tool for tool in offered(all_operations=all_operations)}
 
     def listing() -> list[types.Tool]:
         tools = [

@@ -72,9 +72,10 @@ def every_operation() -> list[OperationTool]:
     ]
 
 
-def offered(*, all_operations: bool, allow_writes: bool) -> list[OperationTool]:
-    """The operation tools a server offers: the everyday groups (or all), reads only unless writes
-    are allowed, never a bulk change or a cancel."""
+def offered(*, all_operations: bool) -> list[OperationTool]:
+    """The operation tools a server lists: the everyday groups (or all), never a bulk delete or a
+    cancel. Writes are listed either way, so a read-only server can say why it refuses one
+    (`refused`)."""
     chosen = []
     for tool in every_operation():
         if not all_operations and tool.group not in EVERYDAY_GROUPS:
