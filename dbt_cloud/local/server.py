@@ -4,6 +4,7 @@ which port it got before the first request)."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
@@ -18,6 +19,7 @@ from dbt_cloud.files import atomic_write
 from dbt_cloud.local.app import create_app
 from dbt_cloud.local.bootstrap import database_path, ensure_account
 from dbt_cloud.local.executor import Executor
+from dbt_cloud.local.paths import CanonicalPaths
 from dbt_cloud.local.store import Store
 
 log = logging.getLogger("dbt_cloud.local")
@@ -25,7 +27,10 @@ log = logging.getLogger("dbt_cloud.local")
 
 def bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named, not left 0: asyncio sets TCP_NODELAY on each accepted connection only when
+    # the socket says it is TCP. Without it, Nagle holds back the body uvicorn writes after the
+    # headers until the client's delayed ACK, 40 ms later, on every request of a kept-alive connection.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(128)
@@ -51,12 +56,19 @@ def serve(
     executor.start()
     _write_server_file(data_dir, url)
     print(f"dbt-cloud local runner listening on {url} (data in {data_dir})", file=announce, flush=True)
+    if not _loopback(bound_host):
+        print(
+            f"Warning: {host} is not a loopback address: the API is reachable from other machines on the network"
+            " (anyone with a token can run dbt here). Serve on 127.0.0.1 to keep it to this machine.",
+            file=announce,
+            flush=True,
+        )
     if first_token is not None:
         print(f"Account {account_id} created. Its API token (shown once): {first_token}", file=announce, flush=True)
     app = create_app(store, executor, data_dir)
     events = app.state.events  # webhooks and job triggers, while the runner serves
     events.start()
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    config = uvicorn.Config(CanonicalPaths(app), log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     try:
         server.run(sockets=[sock])
@@ -65,6 +77,13 @@ def serve(
         executor.stop()
         (data_dir / "server.json").unlink(missing_ok=True)
         store.close()
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _write_server_file(data_dir: Path, url: str) -> None:
