@@ -175,22 +175,41 @@ class Executor:
         try:
             plan = plan_run(self.store, self.data_dir, run)
         except PlanError as error:
-            self.store.update_run(
-                run["id"], status=RunStatus.ERROR, status_message=str(error), finished_at=to_api(now())
-            )
+            self._fail_to_start(run["id"], str(error))
+            return
+        except Exception as error:  # a run the scheduler cannot plan ends errored, never stuck in Starting
+            log.exception("cannot plan run %s", run["id"])
+            reason = f"The local runner could not start this run: {type(error).__name__}: {error}"
+            self._fail_to_start(run["id"], reason)
             return
         from dbt_cloud.local import worker_entry
 
         process = self._context.Process(
             target=worker_entry.main, args=(plan,), name=f"dbt-run-{run['id']}", daemon=False
         )
-        process.start()
-        self.store.update_run(run["id"], worker_pid=process.pid)
+        try:
+            process.start()
+        except Exception as error:  # e.g. out of processes: the run says so
+            log.exception("cannot start the worker of run %s", run["id"])
+            self._fail_to_start(run["id"], f"The local runner could not start this run's worker: {error}")
+            return
+        # Tracked at once, before anything else can fail: a run whose process is not tracked could
+        # be neither cancelled nor waited for, and its environment would look free to the next run.
         self._active[run["id"]] = _Active(
             run_id=run["id"],
             environment_id=run["environment_id"],
             process=process,
-            timeout_seconds=float(run["data"].get("timeout_seconds") or 0),
+            timeout_seconds=plan.timeout_seconds,
+        )
+        self.store.update_run(run["id"], worker_pid=process.pid)
+
+    def _fail_to_start(self, run_id: int, reason: str) -> None:
+        self.store.update_run(
+            run_id,
+            only_if_status=IN_PROGRESS,
+            status=RunStatus.ERROR,
+            status_message=reason,
+            finished_at=to_api(now()),
         )
 
     def _kill(self, active: _Active) -> None:

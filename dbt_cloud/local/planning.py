@@ -25,12 +25,19 @@ class PlanError(Exception):
     """The run cannot start; the message becomes the run's status message."""
 
 
+#: What a step does: invoke dbt with its command, or one of the steps dbt Cloud takes before dbt runs.
+DBT, CLONE, PROFILE = "dbt", "clone", "profile"
+
+
 @dataclass(frozen=True)
 class Step:
     name: str
     command: str
     #: A failing step that does not fail the run (dbt Cloud's "run source freshness" checkbox).
     may_fail: bool = False
+    kind: str = DBT
+    #: What the step's log says it did, for the steps that do not invoke dbt.
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,8 @@ class RunPlan:
     server_pid: int = 0
     #: Artifacts of the failed step a retry resumes from (`dbt retry` reads its run_results.json).
     resume_from: str | None = None
+    #: Seconds the run may take before it is cancelled; 0 for no limit.
+    timeout_seconds: float = 0
 
 
 def step_name(command: str) -> str:
@@ -85,11 +94,54 @@ def project_dir_of(store: Store, project_id: int | None) -> Path:
             f"The local runner runs only local repositories: remote_url must be a folder or a file:// URL,"
             f" got {repository.get('remote_url')!r}."
         )
-    if project.get("dbt_project_subdirectory"):
-        folder = folder / str(project["dbt_project_subdirectory"])
+    subdirectory = project.get("dbt_project_subdirectory")
+    if subdirectory:
+        repository_root = folder.resolve()
+        folder = (repository_root / str(subdirectory)).resolve()
+        # As in dbt Cloud, the subdirectory is a folder of the repository: never a way out of it.
+        if not folder.is_relative_to(repository_root):
+            raise PlanError(
+                f"The project's dbt_project_subdirectory {subdirectory!r} leads outside its repository folder"
+                f" {repository_root}."
+            )
     if not (folder / "dbt_project.yml").is_file():
         raise PlanError(f"No dbt_project.yml in {folder}.")
     return folder.resolve()
+
+
+def whole_number(setting: str, value: Any, *, default: int, minimum: int) -> int:
+    """A run setting that must be a whole number (threads, a timeout), from the job or an override.
+
+    The API may have stored anything a client sent; a value the run cannot use ends the run with
+    this message rather than the scheduler's error."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().lstrip("-").isdigit():
+        raise PlanError(f"The run's {setting} must be a whole number, got {value!r}.")
+    number = int(value)
+    if number < minimum:
+        raise PlanError(f"The run's {setting} must be at least {minimum}, got {number}.")
+    return number
+
+
+def job_commands(settings: dict[str, Any]) -> list[str]:
+    commands = settings.get("steps", [])
+    if not isinstance(commands, list) or not all(isinstance(command, str) and command.strip() for command in commands):
+        raise PlanError(f"The run's steps must be a list of dbt commands, got {commands!r}.")
+    return commands
+
+
+def preamble(store: Store, project_id: int | None, project_dir: Path, profile_type: str) -> list[Step]:
+    """The steps every dbt Cloud run begins with, so a job's own commands are numbered as there
+    (clients that retry a subset of steps skip these three)."""
+    project = store.get("project", project_id) if project_id is not None else None
+    connection = store.get("connection", project["connection_id"]) if project and project.get("connection_id") else None
+    source = str(connection.get("name") or profile_type) if connection else profile_type
+    return [
+        Step("Clone git repository", "", kind=CLONE, note=f"Using the local repository at {project_dir}"),
+        Step(f"Create profile from connection {source}", "", kind=PROFILE, note="Profile written for this run"),
+        Step(step_name("dbt deps"), "dbt deps"),
+    ]
 
 
 def plan_run(store: Store, data_dir: Path, run: dict[str, Any]) -> RunPlan:
@@ -97,24 +149,29 @@ def plan_run(store: Store, data_dir: Path, run: dict[str, Any]) -> RunPlan:
     project_dir = project_dir_of(store, run["project_id"])
     run_dir = run_dir_of(data_dir, run["id"])
     profiles_dir = run_dir / "profiles"
-    write_run_profile(
+    threads = whole_number("threads", settings.get("threads"), default=4, minimum=1)
+    timeout_seconds = whole_number("timeout_seconds", settings.get("timeout_seconds"), default=0, minimum=0)
+    commands = job_commands(settings)
+    for name in ("target_name", "schema"):
+        if settings.get(name) is not None and not isinstance(settings[name], str):
+            raise PlanError(f"The run's {name} must be a string, got {settings[name]!r}.")
+    profile_type = write_run_profile(
         project_dir,
         profiles_dir,
         warehouse=data_dir / "warehouses" / f"environment-{run['environment_id']}.duckdb",
         target_name=str(settings.get("target_name") or "default"),
-        threads=int(settings.get("threads") or 4),
+        threads=threads,
         schema=settings.get("schema"),
     )
     steps = []
-    if (project_dir / "packages.yml").exists() or (project_dir / "dependencies.yml").exists():
-        steps.append(Step(step_name("dbt deps"), "dbt deps"))
     if settings.get("run_generate_sources"):
         steps.append(Step(step_name("dbt source freshness"), "dbt source freshness", may_fail=True))
-    steps.extend(Step(step_name(command), command) for command in settings.get("steps", []))
+    steps.extend(Step(step_name(command), command) for command in commands)
     if settings.get("generate_docs"):
         steps.append(Step(step_name("dbt docs generate"), "dbt docs generate"))
     if not steps:
         raise PlanError("The job has no steps to run.")
+    steps = [*preamble(store, run["project_id"], project_dir, profile_type), *steps]
     return RunPlan(
         run_id=run["id"],
         account_id=run["account_id"],
@@ -127,24 +184,47 @@ def plan_run(store: Store, data_dir: Path, run: dict[str, Any]) -> RunPlan:
         parse_cache=str(data_dir / "cache" / f"project-{run['project_id']}" / "partial_parse.msgpack"),
         server_pid=os.getpid(),
         resume_from=settings.get("resume_from"),
+        timeout_seconds=float(timeout_seconds),
     )
 
 
 def run_variables(run: dict[str, Any]) -> dict[str, str]:
     """The variables dbt Cloud sets in every run, so projects that read them behave the same."""
     trigger = run["data"].get("trigger", {})
-    values = {
+    cloud = {
         "DBT_CLOUD_RUN_ID": run["id"],
         "DBT_CLOUD_JOB_ID": run["job_id"],
         "DBT_CLOUD_PROJECT_ID": run["project_id"],
         "DBT_CLOUD_ENVIRONMENT_ID": run["environment_id"],
         "DBT_CLOUD_ACCOUNT_ID": run["account_id"],
         "DBT_CLOUD_RUN_REASON": trigger.get("cause", ""),
-        "DBT_CLOUD_RUN_REASON_CATEGORY": "other",
+        "DBT_CLOUD_RUN_REASON_CATEGORY": reason_category(trigger),
+    }
+    values = {
+        **cloud,
+        # dbt Cloud's artifacts carry these in run_results.json's metadata.env, where consumers key
+        # results by them: dbt-core copies there each variable with this prefix, without it.
+        **{f"{CUSTOM_ENV_PREFIX}{name}": value for name, value in cloud.items()},
         # dbt's anonymous usage tracking would reach out to the network on every step.
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     return {name: str(value) for name, value in values.items() if value is not None}
+
+
+#: dbt-core puts `DBT_ENV_CUSTOM_ENV_X=v` in its artifacts' `metadata.env` as `X: v`.
+CUSTOM_ENV_PREFIX = "DBT_ENV_CUSTOM_ENV_"
+
+
+def reason_category(trigger: dict[str, Any]) -> str:
+    """DBT_CLOUD_RUN_REASON_CATEGORY as dbt Cloud names it: the pull request kind, `scheduled`, or `other`."""
+    for field_name, category in (
+        ("github_pull_request_id", "github_pull_request"),
+        ("gitlab_merge_request_id", "gitlab_merge_request"),
+        ("azure_pull_request_id", "azure_pull_request"),
+    ):
+        if trigger.get(field_name):
+            return category
+    return "scheduled" if trigger.get("cause") == "scheduled" else "other"
 
 
 def environment_variables(store: Store, run: dict[str, Any]) -> dict[str, str]:
@@ -175,7 +255,7 @@ def write_run_profile(
     target_name: str,
     threads: int,
     schema: str | None,
-) -> Path:
+) -> str:
     profile_name = _profile_name(project_dir)
     profile = _find_profile(project_dir, profile_name) or generated_duckdb_profile(warehouse)
     outputs: dict[str, Any] = dict(profile.get("outputs") or {})
@@ -193,7 +273,7 @@ def write_run_profile(
     # The profile may hold warehouse credentials copied from the user's own file: owner-only.
     with atomic_write(path, mode=0o600) as handle:
         handle.write(yaml.safe_dump(document, sort_keys=False).encode())
-    return path
+    return str(chosen.get("type") or profile_name)
 
 
 def generated_duckdb_profile(warehouse: Path) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from typing import Any
 from dbt.cli.main import dbtRunner  # imported at module level on purpose: this is what gets preloaded
 
 from dbt_cloud.local.clock import now, to_api
-from dbt_cloud.local.planning import RunPlan, Step
+from dbt_cloud.local.planning import DBT, RunPlan, Step
 from dbt_cloud.local.store import Store
 from dbt_cloud.local.views import IN_PROGRESS
 from dbt_cloud.runs import RunStatus
@@ -125,6 +125,12 @@ def _run_step(store: Store, plan: RunPlan, index: int, step: Step, target: Path)
                 log.write(f"{datetime.now():%H:%M:%S}  {ANSI_CODES.sub('', event.info.msg)}\n")
                 log.flush()
 
+        if step.kind != DBT:
+            # The steps dbt Cloud takes before dbt runs: here the repository is the local folder and
+            # the profile was written when the run was planned, so they only say so.
+            log.write(f"{datetime.now():%H:%M:%S}  {step.note}\n")
+            store.update_step(step_id, status=RunStatus.SUCCESS, finished_at=to_api(now()))
+            return True
         log.write(f"{datetime.now():%H:%M:%S}  Running: {step.command}\n")
         try:
             arguments = dbt_arguments(step.command, plan, target, log_dir)

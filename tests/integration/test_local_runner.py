@@ -52,6 +52,18 @@ def client_for(runner: LocalRunner) -> DbtCloudClient:
     return DbtCloudClient(settings)
 
 
+#: The steps every run begins with, as on dbt Cloud (clone, profile, deps): the job's own come after.
+PREAMBLE = 3
+
+
+def job_steps(run: dict[str, Any]) -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = run["run_steps"]
+    assert steps[0]["name"] == "Clone git repository"
+    assert steps[1]["name"].startswith("Create profile from connection ")
+    assert steps[2]["name"] == "Invoke dbt with `dbt deps`"
+    return steps[PREAMBLE:]
+
+
 def data(outcome: Any) -> Any:
     assert outcome.exit_code == 0, outcome.stderr
     return json.loads(outcome.stdout)["data"]
@@ -122,7 +134,7 @@ def test_a_project_created_through_the_api_runs_end_to_end(
     assert statuses[-1] == 10, statuses
     assert statuses == sorted(statuses), f"statuses went backwards: {statuses}"
     run = data(local_cli("run", "get", "--run-id", str(run_id), "--include-related", "run_steps"))
-    assert [step["run_step_command"]["dbt_command"] for step in run["run_steps"]] == [
+    assert [step["run_step_command"]["dbt_command"] for step in job_steps(run)] == [
         "dbt seed",
         "dbt run --select staging",
     ]
@@ -137,7 +149,7 @@ def test_a_run_reports_steps_with_logs_and_real_row_counts(local_runner: LocalRu
     run = local_runner.wait_for_run(run_id)
     assert run["status"] == 10, run["status_message"]
     full = data(local_cli("run", "get", "--run-id", str(run_id), "--include-related", "run_steps,debug_logs"))
-    (step,) = full["run_steps"]
+    (step,) = job_steps(full)
     assert step["name"] == "Invoke dbt with `dbt build`"
     assert step["status_humanized"] == "Success"
     assert "Completed successfully" in step["logs"]
@@ -169,7 +181,7 @@ def test_artifacts_are_kept_per_step(local_runner: LocalRunner, local_cli: Any, 
     assert local_runner.wait_for_run(run_id)["status"] == 10
     steps = data(local_cli("run", "get", "--run-id", str(run_id), "--include-related", "run_steps"))["run_steps"]
     commands = [step["run_step_command"]["dbt_command"] for step in steps]
-    assert commands == ["dbt source freshness", "dbt build", "dbt docs generate"]
+    assert commands[PREAMBLE:] == ["dbt source freshness", "dbt build", "dbt docs generate"]
     build_step = commands.index("dbt build") + 1
     results = {}
     for step in (build_step, len(commands)):
@@ -193,7 +205,7 @@ def test_a_failing_run_ends_in_error_with_the_failure_in_its_step_log(
     run = local_runner.wait_for_run(run_id)
     assert run["status"] == 20
     assert run["is_error"]
-    assert run["status_message"].startswith("Step 1 failed")
+    assert run["status_message"].startswith(f"Step {PREAMBLE + 1} failed")
     steps = data(local_cli("run", "get", "--run-id", str(run_id), "--include-related", "run_steps"))["run_steps"]
     assert steps[-1]["status"] == 20
     assert "FAIL" in steps[-1]["logs"]
@@ -213,7 +225,7 @@ def test_trigger_overrides_are_honoured(local_runner: LocalRunner, local_cli: An
     assert outcome.exit_code == 0, outcome.stderr
     results = json.loads(target.read_text())
     assert results["args"]["which"] == "seed"
-    steps = data(local_cli("run", "get", "--run-id", str(run_id), "--include-related", "run_steps"))["run_steps"]
+    steps = job_steps(data(local_cli("run", "get", "--run-id", str(run_id), "--include-related", "run_steps")))
     assert "Concurrency: 2 threads (target='ci')" in steps[0]["logs"]
     assert {result["unique_id"].split(".")[0] for result in results["results"]} == {"seed", "operation"}
     manifest_target = tmp_path / "manifest.json"
@@ -376,7 +388,7 @@ def test_rerun_resumes_a_failed_run_from_its_failure(local_runner: LocalRunner, 
         rerun = http.post(f"{account}/jobs/{local_runner.jobs['failing']}/rerun/").json()["data"]
         refused = http.post(f"{account}/runs/{rerun['id']}/retry/")
     assert local_runner.wait_for_run(rerun["id"])["status"] == 20  # the test still fails on the same data
-    steps = data(local_cli("run", "get", "--run-id", str(rerun["id"]), "--include-related", "run_steps"))["run_steps"]
+    steps = job_steps(data(local_cli("run", "get", "--run-id", str(rerun["id"]), "--include-related", "run_steps")))
     assert [step["run_step_command"]["dbt_command"] for step in steps] == ["dbt retry"]
     # dbt retry reran only what failed: the one test, not the seeds and models before it.
     assert "1 of 1" in steps[0]["logs"]
@@ -426,7 +438,7 @@ def test_environment_variables_reach_the_run(local_runner: LocalRunner, local_cl
     assert listing["variables"]["DBT_DEMO_GREETING"]["project"] == {"id": created["id"], "value": "from the project"}
     run_id = trigger(local_cli, local_runner.jobs["build"], "--steps-override", "dbt run-operation log_greeting")
     run = local_runner.wait_for_run(run_id)
-    steps = data(local_cli("run", "get", "--run-id", str(run_id), "--include-related", "run_steps"))["run_steps"]
+    steps = job_steps(data(local_cli("run", "get", "--run-id", str(run_id), "--include-related", "run_steps")))
     assert run["status"] == 10, steps[0]["logs"]
     assert "greeting: from the environment" in steps[0]["logs"]
 
