@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint lint-github typecheck unit docs-site bench docs generate clean
+.PHONY: demo test install lint lint-github typecheck unit conformance docs-site bench docs generate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ typecheck: install
 
 unit: install
 	$(BIN)/python -m pytest
+
+# schemathesis against the local runner, alone (`unit` runs it too, bounded: about half a minute).
+conformance: install
+	$(BIN)/python -m pytest -q -rxX tests/integration/test_local_runner_conformance.py
 
 test: lint lint-github typecheck docs-site unit
 

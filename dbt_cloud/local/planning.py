@@ -25,8 +25,9 @@ class PlanError(Exception):
     """The run cannot start; the message becomes the run's status message."""
 
 
-#: What a step does: invoke dbt with its command, or one of the steps dbt Cloud takes before dbt runs.
-DBT, CLONE, PROFILE = "dbt", "clone", "profile"
+#: What a step does: invoke dbt with its command, or only say in its log what was done (the steps
+#: dbt Cloud takes before dbt runs, which here need no work).
+DBT, NOTE = "dbt", "note"
 
 
 @dataclass(frozen=True)
@@ -137,10 +138,22 @@ def preamble(store: Store, project_id: int | None, project_dir: Path, profile_ty
     project = store.get("project", project_id) if project_id is not None else None
     connection = store.get("connection", project["connection_id"]) if project and project.get("connection_id") else None
     source = str(connection.get("name") or profile_type) if connection else profile_type
+    has_packages = (project_dir / "packages.yml").exists() or (project_dir / "dependencies.yml").exists()
+    deps = (
+        Step(step_name("dbt deps"), "dbt deps")
+        if has_packages
+        # Numbered all the same; dbt itself would only warn that there is nothing to install.
+        else Step(
+            step_name("dbt deps"),
+            "dbt deps",
+            kind=NOTE,
+            note="No packages.yml or dependencies.yml: no packages to install.",
+        )
+    )
     return [
-        Step("Clone git repository", "", kind=CLONE, note=f"Using the local repository at {project_dir}"),
-        Step(f"Create profile from connection {source}", "", kind=PROFILE, note="Profile written for this run"),
-        Step(step_name("dbt deps"), "dbt deps"),
+        Step("Clone git repository", "", kind=NOTE, note=f"Using the local repository at {project_dir}"),
+        Step(f"Create profile from connection {source}", "", kind=NOTE, note="Profile written for this run"),
+        deps,
     ]
 
 

@@ -16,6 +16,7 @@ from typing import TextIO
 import uvicorn
 
 from dbt_cloud.files import atomic_write
+from dbt_cloud.local.answered_errors import AnsweredErrors
 from dbt_cloud.local.app import create_app
 from dbt_cloud.local.bootstrap import database_path, ensure_account
 from dbt_cloud.local.executor import Executor
@@ -68,7 +69,8 @@ def serve(
     app = create_app(store, executor, data_dir)
     events = app.state.events  # webhooks and job triggers, while the runner serves
     events.start()
-    config = uvicorn.Config(CanonicalPaths(app), log_level="warning", access_log=False, lifespan="off")
+    served = AnsweredErrors(CanonicalPaths(app))
+    config = uvicorn.Config(served, log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     try:
         server.run(sockets=[sock])

@@ -127,9 +127,9 @@ def test_a_failed_run_fails_the_step_and_summarizes_what_failed(run_action, loca
     stderr = lines(run_step.stderr)
     error = [line for line in stderr if line.startswith("::error")]
     assert len(error) == 1
-    assert error[0].startswith(f"::error title=dbt-cloud::Run {run_id} ended with status Error at step 1")
+    assert error[0].startswith(f"::error title=dbt-cloud::Run {run_id} ended with status Error at step 4")
     # The failed step's log is folded: a group opened after the step is named, closed after the log.
-    start = next(i for i, line in enumerate(stderr) if line.startswith("::group::Log of the failed step 1"))
+    start = next(i for i, line in enumerate(stderr) if line.startswith("::group::Log of the failed step 4"))
     end = stderr.index("::endgroup::", start)
     assert any("FAIL 3 assert_rentals_returned_within_a_day" in line for line in stderr[start:end])
     assert start < stderr.index(next(line for line in stderr if line.startswith("Error: ")))

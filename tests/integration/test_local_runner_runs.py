@@ -37,7 +37,7 @@ def trigger(runner: LocalRunner, job_id: int, **overrides: Any) -> httpx.Respons
 
 def run_with_steps(runner: LocalRunner, run_id: int) -> dict[str, Any]:
     with runner.http() as http:
-        answer = http.get(f"{account(runner)}/runs/{run_id}/", params={"include_related": "run_steps"})
+        answer = http.get(f"{account(runner)}/runs/{run_id}/", params={"include_related": "run_steps,debug_logs"})
     return dict(answer.json()["data"])
 
 
@@ -50,6 +50,7 @@ def spin_project(local_runner: LocalRunner, tmp_path_factory: pytest.TempPathFac
     (folder / "dbt_project.yml").write_text("name: spin_project\nversion: '1.0'\nprofile: spin_project_nowhere\n")
     (folder / "macros" / "spin.sql").write_text(SPIN_MACRO)
     (folder / "macros" / "touch.sql").write_text(TOUCH_MACRO)
+    (folder / "packages.yml").write_text("packages: []\n")
     init = ["local", "init", "--data-dir", str(local_runner.data_dir), "--project-dir", str(folder)]
     done = subprocess.run(
         [sys.executable, "-m", "dbt_cloud", *init, "--save-profile", ""],
@@ -106,6 +107,19 @@ def test_a_run_begins_with_dbt_clouds_steps_and_numbers_the_jobs_own_after_them(
     assert [step["index"] for step in steps] == [1, 2, 3, 4]
     assert all(step["status"] == 10 for step in steps)
     assert "Using the local repository at " in steps[0]["logs"]
+    # The demo project has no packages: the deps step is numbered, dbt is not started for it.
+    assert "no packages to install" in steps[2]["logs"]
+
+
+def test_the_deps_step_invokes_dbt_when_the_project_has_packages(
+    local_runner: LocalRunner, spin_project: dict[str, Any]
+) -> None:
+    run = trigger(local_runner, spin_project["jobs"]["build"], steps_override=["dbt run-operation touch"])
+    assert local_runner.wait_for_run(run.json()["data"]["id"])["status"] == 10
+    steps = run_with_steps(local_runner, run.json()["data"]["id"])["run_steps"]
+    assert steps[2]["name"] == "Invoke dbt with `dbt deps`"
+    assert "Running: dbt deps" in steps[2]["logs"]
+    assert steps[2]["debug_logs"], "dbt wrote its debug log: it ran"
 
 
 def test_run_results_carry_the_dbt_cloud_ids_in_metadata_env(local_runner: LocalRunner) -> None:

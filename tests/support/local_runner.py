@@ -12,11 +12,13 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 
@@ -38,6 +40,8 @@ class LocalRunner:
     jobs: dict[str, int] = field(default_factory=dict)
     base_url: str = ""
     process: subprocess.Popen[str] | None = None
+    #: The last lines the server wrote (its start, warnings, errors it logged).
+    output: deque[str] = field(default_factory=lambda: deque(maxlen=500))
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -72,9 +76,17 @@ class LocalRunner:
             match = LISTENING.search(line)
             if match:
                 self.base_url = match.group(1)
+                # The server goes on writing (its log of errors among it): read it all, or once the
+                # pipe's buffer is full the server blocks in a write and answers nothing more.
+                self.output.extend(seen)
+                threading.Thread(target=self._drain, args=(self.process.stdout,), daemon=True).start()
                 return self
         self.stop()
         raise RuntimeError("the local runner did not start:\n" + "".join(seen))
+
+    def _drain(self, stream: IO[str]) -> None:
+        for line in stream:
+            self.output.append(line)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
