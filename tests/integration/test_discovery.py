@@ -98,7 +98,8 @@ def _results(environment: Environment, run_id: int, step: int | None = None) -> 
 def test_every_model_comes_back_paged_with_its_catalog_and_last_run(environment: Environment) -> None:
     manifest = environment.artifact(environment.failing_run, "manifest.json")
     catalog = environment.artifact(environment.docs_run, "catalog.json")
-    docs_build = _results(environment, environment.docs_run, step=2)  # freshness, build, docs generate
+    # After dbt Cloud's clone, profile and deps steps: freshness (4), build (5), docs generate (6).
+    docs_build = _results(environment, environment.docs_run, step=5)
     failing_build = _results(environment, environment.failing_run)
     expected = {uid for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"}
 
