@@ -20,9 +20,9 @@ from typing import Any
 
 from dbt_cloud.local.clock import from_api, now, to_api
 from dbt_cloud.local.planning import PlanError, plan_run
+from dbt_cloud.local.status import RunStatus
 from dbt_cloud.local.store import Store
 from dbt_cloud.local.views import IN_PROGRESS
-from dbt_cloud.runs import RunStatus
 
 log = logging.getLogger("dbt_cloud.local")
 

@@ -1,113 +1,187 @@
-"""Query parameters of list endpoints: paging, ordering, related objects, and field filters in the
-API's Django style (`project_id=1`, `project_id__in=[1,2]`, `name__icontains=nightly`, `pk__gt=10`)."""
+"""Query parameters of list endpoints as dbt Cloud reads them: paging (`limit` at most 100,
+`offset`), `order_by` (`-id`), and field filters in the API's Django style: `project_id=1`,
+`project_id__in=[1,2]` (or `1,2`, or the key repeated), `name__icontains=nightly`, `pk__gt=10`,
+`finished_at__range=["2026-01-01","2026-02-01"]`.
+
+An empty value (`include_related=`) is no filter. A parameter that names no field of the resource
+is refused (400 naming it) rather than silently matching everything.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime, timezone
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
-from starlette.requests import Request
+from dbt_cloud.local.http import Call, integer, invalid
+
+if TYPE_CHECKING:
+    from dbt_cloud.local.spec import Operation
 
 #: The most items a page holds; a larger `limit` is capped, as the service does.
 MAX_LIMIT = 100
-#: Fields the list endpoints filter on. Unknown parameters are ignored, as the service ignores them.
-FILTERABLE = {
-    "pk",
-    "id",
-    "name",
-    "state",
-    "project_id",
-    "environment_id",
-    "job_definition_id",
-    "dbt_version",
-    "type",
-    "job_type",
-    "deployment_type",
-    "email",
-}
-RESERVED = {"limit", "offset", "order_by", "include_related"}
+#: Parameters that are not filters.
+RESERVED = {"limit", "offset", "order_by", "include_related", "format"}
+LOOKUPS = {"exact", "iexact", "in", "icontains", "contains", "gt", "gte", "lt", "lte", "range", "isnull", "startswith"}
+#: Names the API accepts for a field besides the field's own.
+ALIASES = {"pk": "id", "job_definition_id": "job_definition_id"}
 
 
-class FilterError(ValueError):
-    def __init__(self, parameter: str, message: str) -> None:
-        super().__init__(message)
-        self.parameter = parameter
+def paging(call: Call) -> tuple[int, int]:
+    limit = _non_negative(call, "limit", MAX_LIMIT)
+    return min(MAX_LIMIT, limit) or MAX_LIMIT, _non_negative(call, "offset", 0)
 
 
-@dataclass
-class ListQuery:
-    limit: int = MAX_LIMIT
-    offset: int = 0
-    order_by: str = "id"
-    include_related: set[str] = field(default_factory=set)
-    filters: dict[str, str] = field(default_factory=dict)
+def order_of(call: Call, default: str = "id") -> str:
+    return call.param("order_by") or default
 
 
-def list_values(value: str) -> list[str]:
-    """`a,b`, `["a","b"]` or `['a', 'b']`: the API takes list parameters in each of these forms."""
-    parts = (part.strip().strip("'\"") for part in value.strip("[]").split(","))
-    return [part for part in parts if part]
-
-
-def parse_include_related(value: str | None) -> set[str]:
-    """The related objects asked for, in any of the forms `list_values` reads."""
-    return set(list_values(value)) if value else set()
-
-
-def parse_list_query(request: Request, default_order: str = "id") -> ListQuery:
-    params = request.query_params
-    query = ListQuery(order_by=params.get("order_by") or default_order)
-    query.include_related = parse_include_related(params.get("include_related"))
-    query.limit = min(MAX_LIMIT, _non_negative(params, "limit", MAX_LIMIT)) or MAX_LIMIT
-    query.offset = _non_negative(params, "offset", 0)
-    query.filters = {
-        name: value for name, value in params.items() if name not in RESERVED and name.split("__")[0] in FILTERABLE
-    }
-    return query
-
-
-def _non_negative(params: Any, name: str, default: int) -> int:
-    text = params.get(name)
-    if text in (None, ""):
-        return default
-    try:
-        value = int(text)
-    except ValueError:
-        raise FilterError(name, f"A valid integer is required, got {text!r}.") from None
-    if value < 0:
-        raise FilterError(name, "Ensure this value is greater than or equal to 0.")
-    return value
-
-
-def apply_filters(items: list[dict[str, Any]], query: ListQuery) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Items matching the query's filters, in its order, and the filters as `extra.filters` echoes them."""
-    chosen = items
-    for parameter, value in query.filters.items():
+def filters_of(call: Call, known_fields: set[str], declared: set[str]) -> list[tuple[str, str, str, list[str]]]:
+    """(parameter, field, lookup, values) of each filter of the call; 400 for one naming no field."""
+    found: dict[str, tuple[str, str, str, list[str]]] = {}
+    for parameter, _ in call.query:
+        if parameter in RESERVED or parameter in found:
+            continue
+        values = call.values(parameter) if parameter.endswith(("__in", "__range")) else _plain(call, parameter)
+        if not values:
+            continue
         name, _, lookup = parameter.partition("__")
-        key = "id" if name == "pk" else name
-        chosen = [item for item in chosen if _matches(item.get(key), lookup, value)]
-    descending = query.order_by.startswith("-")
-    key = query.order_by.lstrip("-") or "id"
-    chosen = sorted(chosen, key=lambda item: _sort_key(item.get(key)), reverse=descending)
-    return chosen, dict(query.filters)
+        field = ALIASES.get(name, name)
+        lookup = lookup or ("in" if len(values) > 1 else "exact")
+        if lookup not in LOOKUPS or (field not in known_fields and parameter not in declared):
+            raise invalid({parameter: [f"Unknown filter {parameter!r}: this list cannot be filtered by it."]})
+        found[parameter] = (parameter, field, lookup, values)
+    return list(found.values())
 
 
-def _matches(actual: Any, lookup: str, expected: str) -> bool:
-    if lookup == "in":
-        return _text(actual) in set(list_values(expected))
-    if lookup == "icontains":
-        return expected.lower() in _text(actual).lower()
+def _plain(call: Call, parameter: str) -> list[str]:
+    return [value for key, value in call.query if key == parameter and value != ""]
+
+
+def select(items: list[dict[str, Any]], call: Call, op: Operation | None = None) -> tuple[list[Any], int, Any]:
+    """One page of the items matching the call's filters, in its order; the total; `extra`."""
+    known = set().union(*(item.keys() for item in items)) if items else set()
+    declared = set(op.query_params) if op is not None else set()
+    known |= {name.partition("__")[0] for name in declared} | {"id", "state"}
+    chosen = items
+    echo: dict[str, Any] = {}
+    for parameter, field, lookup, values in filters_of(call, known, declared):
+        chosen = [item for item in chosen if matches(item.get(field), lookup, values, parameter)]
+        echo[parameter] = values if lookup in ("in", "range") else values[-1]
+    order = order_of(call)
+    chosen = ordered(chosen, order, known)
+    limit, offset = paging(call)
+    page = chosen[offset : offset + limit]
+    return page, len(chosen), extra_of(echo, order, limit, offset, len(page), len(chosen))
+
+
+def extra_of(echo: dict[str, Any], order: str, limit: int, offset: int, count: int, total: int) -> dict[str, Any]:
+    return {
+        "filters": {**echo, "limit": limit, "offset": offset},
+        "order_by": order,
+        "pagination": {"count": count, "total_count": total},
+    }
+
+
+def ordered(items: list[dict[str, Any]], order: str, known: set[str]) -> list[dict[str, Any]]:
+    result = items
+    for key in reversed([part.strip() for part in order.split(",") if part.strip()]):
+        name = ALIASES.get(key.lstrip("-"), key.lstrip("-"))
+        if name not in known:
+            raise invalid({"order_by": [f"Cannot order by {key!r}."]})
+        result = sorted(result, key=partial(_field_key, name), reverse=key.startswith("-"))
+    return result
+
+
+def matches(actual: Any, lookup: str, values: list[str], parameter: str) -> bool:
+    if lookup == "isnull":
+        return (actual is None) == (values[-1].lower() in ("true", "1"))
+    if lookup == "range":
+        if len(values) != 2:
+            raise invalid({parameter: ["A range takes two values: the start and the end."]})
+        low, high = (_comparable(actual, value, parameter)[1] for value in values)
+        value = _own(actual)
+        return value is not None and _ordered(low, value) and _ordered(value, high)
     if lookup in ("gt", "gte", "lt", "lte"):
-        try:
-            left, right = float(actual), float(expected)
-        except (TypeError, ValueError):
+        _, bound = _comparable(actual, values[-1], parameter)
+        value = _own(actual)
+        if value is None:
             return False
-        return {"gt": left > right, "gte": left >= right, "lt": left < right, "lte": left <= right}[lookup]
-    return _text(actual) == expected or (isinstance(actual, bool) and expected.lower() == str(actual).lower())
+        if lookup in ("gt", "gte"):
+            return _ordered(bound, value) and (lookup == "gte" or value != bound)
+        return _ordered(value, bound) and (lookup == "lte" or value != bound)
+    if lookup == "icontains":
+        return values[-1].lower() in _text(actual).lower()
+    if lookup == "contains":
+        return values[-1] in _text(actual)
+    if lookup == "startswith":
+        return _text(actual).startswith(values[-1])
+    if lookup == "iexact":
+        return _text(actual).lower() == values[-1].lower()
+    wanted = values if lookup == "in" else values[-1:]
+    if isinstance(actual, int) and not isinstance(actual, bool):
+        return actual in {integer(parameter, value) for value in wanted}
+    if isinstance(actual, bool):
+        return any(str(actual).lower() == value.lower() or value == str(int(actual)) for value in wanted)
+    return _text(actual) in set(wanted)
+
+
+def _ordered(low: Any, high: Any) -> bool:
+    """`low <= high`, false where the two cannot be compared (a number and a moment)."""
+    try:
+        return bool(low <= high)
+    except TypeError:
+        return False
+
+
+def _own(actual: Any) -> Any:
+    if isinstance(actual, bool) or actual is None:
+        return None
+    if isinstance(actual, int | float):
+        return float(actual)
+    return _timestamp(str(actual))
+
+
+def _comparable(actual: Any, text: str, parameter: str) -> tuple[str, Any]:
+    """The bound in the type of the field: a number for numbers, else a moment in time."""
+    if isinstance(actual, int | float) and not isinstance(actual, bool):
+        try:
+            return "number", float(text)
+        except ValueError:
+            raise invalid({parameter: [f"A valid number is required, got {text!r}."]}) from None
+    moment = _timestamp(text)
+    if moment is None:
+        try:
+            return "number", float(text)
+        except ValueError:
+            raise invalid({parameter: [f"Enter a valid date/time, got {text!r}."]}) from None
+    return "moment", moment
+
+
+def _timestamp(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _non_negative(call: Call, name: str, default: int) -> int:
+    text = call.param(name)
+    if text is None:
+        return default
+    value = integer(name, text)
+    if value < 0:
+        raise invalid({name: ["Ensure this value is greater than or equal to 0."]})
+    return value
 
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+def _field_key(name: str, item: dict[str, Any]) -> tuple[int, Any]:
+    return _sort_key(item.get(name))
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from dbt_cloud.files import atomic_write
+from dbt_cloud.local.files import atomic_write
 from dbt_cloud.local.store import Store
 
 

@@ -15,11 +15,11 @@ from typing import TextIO
 
 import uvicorn
 
-from dbt_cloud.files import atomic_write
 from dbt_cloud.local.answered_errors import AnsweredErrors
 from dbt_cloud.local.app import create_app
 from dbt_cloud.local.bootstrap import database_path, ensure_account
 from dbt_cloud.local.executor import Executor
+from dbt_cloud.local.files import atomic_write
 from dbt_cloud.local.paths import CanonicalPaths
 from dbt_cloud.local.store import Store
 

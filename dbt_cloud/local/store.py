@@ -14,7 +14,7 @@ import json
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -151,7 +151,13 @@ class Store:
             document = {**data, "id": row[0], "created_at": stamp, "updated_at": stamp}
             db.execute(
                 "INSERT INTO objects (kind, id, account_id, project_id, data) VALUES (?, ?, ?, ?, ?)",
-                (kind, row[0], document.get("account_id"), document.get("project_id"), json.dumps(document)),
+                (
+                    kind,
+                    row[0],
+                    document.get("account_id"),
+                    _integer_or_none(document.get("project_id")),
+                    json.dumps(document),
+                ),
             )
         return document
 
@@ -160,12 +166,60 @@ class Store:
             row = self._db.execute("SELECT data FROM objects WHERE kind = ? AND id = ?", (kind, object_id)).fetchone()
         return None if row is None else dict(json.loads(row["data"]))
 
+    def update_with(
+        self, kind: str, object_id: int, change: Callable[[dict[str, Any]], Mapping[str, Any]]
+    ) -> dict[str, Any]:
+        """Apply `change` to the stored document and store its result, in one transaction: two updates
+        sent at once both apply, the second to what the first wrote. `change` may raise to abort."""
+        with self.transaction() as db:
+            row = db.execute("SELECT data FROM objects WHERE kind = ? AND id = ?", (kind, object_id)).fetchone()
+            if row is None:
+                raise KeyError(f"{kind} {object_id}")
+            current = dict(json.loads(row["data"]))
+            document = {**change(current), "id": object_id, "updated_at": to_api(now())}
+            document["created_at"] = current.get("created_at")
+            db.execute(
+                "UPDATE objects SET data = ?, account_id = ?, project_id = ? WHERE kind = ? AND id = ?",
+                (
+                    json.dumps(document),
+                    document.get("account_id"),
+                    _integer_or_none(document.get("project_id")),
+                    kind,
+                    object_id,
+                ),
+            )
+        return document
+
+    def put(self, kind: str, object_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Store a document under an id the caller chose (kinds the API addresses by an id it did not
+        hand out, such as a user's license permission)."""
+        stamp = to_api(now())
+        document = {**data, "id": object_id, "created_at": stamp, "updated_at": stamp}
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO objects (kind, id, account_id, project_id, data) VALUES (?, ?, ?, ?, ?)",
+                (
+                    kind,
+                    object_id,
+                    document.get("account_id"),
+                    _integer_or_none(document.get("project_id")),
+                    json.dumps(document),
+                ),
+            )
+        return document
+
     def replace(self, kind: str, object_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
         document = {**data, "id": object_id, "updated_at": to_api(now())}
         with self.transaction() as db:
             db.execute(
                 "UPDATE objects SET data = ?, account_id = ?, project_id = ? WHERE kind = ? AND id = ?",
-                (json.dumps(document), document.get("account_id"), document.get("project_id"), kind, object_id),
+                (
+                    json.dumps(document),
+                    document.get("account_id"),
+                    _integer_or_none(document.get("project_id")),
+                    kind,
+                    object_id,
+                ),
             )
         return document
 
@@ -246,7 +300,7 @@ class Store:
         clauses: list[str] = []
         values: list[Any] = []
         for name, value in filters.items():
-            if name not in RUN_COLUMNS:
+            if name not in RUN_COLUMNS and name != "id":
                 raise ValueError(f"cannot filter runs by {name}")
             if isinstance(value, list | tuple):
                 clauses.append(f"{name} IN ({', '.join('?' * len(value))})")
@@ -320,6 +374,11 @@ class Store:
             )
         return token
 
+    def revoke_tokens(self, name: str) -> None:
+        """Tokens created under `name` stop authenticating (a deleted service token's)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM tokens WHERE name = ?", (name,))
+
     def account_of_token(self, token: str) -> int | None:
         with self._lock:
             row = self._db.execute("SELECT account_id FROM tokens WHERE digest = ?", (token_digest(token),)).fetchone()
@@ -329,6 +388,11 @@ class Store:
         with self._lock:
             rows = self._db.execute("SELECT account_id, name, prefix, created_at FROM tokens ORDER BY created_at")
             return [dict(row) for row in rows.fetchall()]
+
+
+def _integer_or_none(value: Any) -> int | None:
+    # The `project_id` column indexes documents; a body may hold anything there until it is checked.
+    return value if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63 else None
 
 
 def _run_row(row: sqlite3.Row) -> dict[str, Any]:

@@ -12,8 +12,33 @@ from __future__ import annotations
 from typing import Any
 
 from dbt_cloud.local.clock import clock_duration, from_api, humanize_ago, humanize_duration, now
-from dbt_cloud.runs import RunStatus
+from dbt_cloud.local.status import RunStatus
 
+#: Fields that hold related objects: the specs list some as required, the service sends them only
+#: when `include_related` asks (shared/reference/README.md).
+RELATED = frozenset(
+    {
+        "account",
+        "project",
+        "environment",
+        "environments",
+        "job",
+        "connection",
+        "repository",
+        "credentials",
+        "trigger",
+        "run_steps",
+        "docs_job",
+        "freshness_job",
+        "group_permissions",
+        "deploy_key",
+        "git_provider",
+        "gitlab",
+        "user",
+        "most_recent_run",
+        "most_recent_completed_run",
+    }
+)
 IN_PROGRESS = (RunStatus.QUEUED, RunStatus.STARTING, RunStatus.RUNNING)
 COMPLETE = (RunStatus.SUCCESS, RunStatus.ERROR, RunStatus.CANCELLED)
 

@@ -24,9 +24,9 @@ from dbt.cli.main import dbtRunner  # imported at module level on purpose: this 
 
 from dbt_cloud.local.clock import now, to_api
 from dbt_cloud.local.planning import DBT, RunPlan, Step
+from dbt_cloud.local.status import RunStatus
 from dbt_cloud.local.store import Store
 from dbt_cloud.local.views import IN_PROGRESS
-from dbt_cloud.runs import RunStatus
 
 #: Files of the target directory kept per step (the rest of the target directory is kept per run).
 STEP_ARTIFACTS = ("run_results.json", "manifest.json", "catalog.json", "sources.json", "semantic_manifest.json")
