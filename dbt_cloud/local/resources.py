@@ -17,7 +17,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from dbt_cloud.local.filters import select
+from dbt_cloud.local.filters import MAX_LIMIT, extra_of, select
 from dbt_cloud.local.http import MAX_ID, Call, envelope, invalid, json_response, not_found
 from dbt_cloud.local.spec import Operation, param_kind, resolve
 from dbt_cloud.local.store import Store
@@ -186,6 +186,9 @@ class Resources:
         return int(digits)
 
     def require(self, op: Operation, call: Call) -> dict[str, Any]:
+        if op.kind not in self.creatable and op.item_param and not isinstance(call.path_params[op.item_param], int):
+            # Named, not numbered (a SCIM resource type): read as the schema describes it.
+            return {**self.scope_fields(op, call), "id": call.path_params[op.item_param], "account_id": call.account_id}
         item_id = self.item_id(op, call)
         found = self.store.get(op.kind, item_id)
         if op.kind not in self.creatable and (found is None or found.get("account_id") != call.account_id):
@@ -280,4 +283,5 @@ class Resources:
             return json_response(data, status)
         if not root and op.response_type and op.response_type != "application/json":
             return Response(b"", status_code=status, media_type=op.response_type)
-        return json_response(envelope(data, status=status), status)
+        extra = extra_of({}, "id", MAX_LIMIT, 0, len(data), len(data)) if isinstance(data, list) else None
+        return json_response(envelope(data, status=status, extra=extra), status)

@@ -115,6 +115,9 @@ def operations() -> tuple[Operation, ...]:
     # (`managed-repositories/` makes a repository; v3's `invites/` adds to v2's list of invites).
     collections = {op.kind for op in found if op.action in ("list", "get")}
     for op in found:
+        root = resolve(op.document, op.response_schema)
+        if op.action in ("list", "get") and isinstance(root, dict) and "data" not in (root.get("properties") or {}):
+            op.action = "singleton"  # it answers a bare object (a check's result), not items
         if op.action == "singleton" and op.method == "POST" and op.kind in collections:
             op.action = "create"
     return tuple(found)

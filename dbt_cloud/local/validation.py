@@ -63,8 +63,12 @@ def body_errors(body: Any, schema: Any, document: dict[str, Any], *, partial: bo
             # A union (a connection's `config` for one of 14 warehouses) says little by its errors:
             # any object is taken, as the service takes the warehouse fields it knows.
             continue
+        if error.validator == "minLength" and error.instance == "":
+            continue  # an empty string is how clients leave a text field unset; the service takes it
         name, message = _describe(error)
-        errors.setdefault(name or "non_field_errors", []).append(message)
+        messages = errors.setdefault(name or "non_field_errors", [])
+        if message not in messages:
+            messages.append(message)
     return errors
 
 

@@ -196,7 +196,6 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "last_name": "",
         "fullname": "",
         "email_verified": True,
-        "license": "developer",
         "is_active": True,
         "is_staff": False,
         "scim_managed": False,
