@@ -52,10 +52,12 @@ docs-site: install
 docs: install
 	$(BIN)/python scripts/gen_reference.py
 	$(BIN)/python scripts/gen_command_index.py
+	$(BIN)/python scripts/gen_local_operations.py
 
 # The command modules of dbt_cloud/api/generated/, from spec/ and scripts/command_overrides.toml.
 generate: install
 	$(BIN)/python scripts/generate_commands.py
+	$(BIN)/python scripts/generate_local_api.py
 
 # Each benchmark measures its floor in the same run; the last step prints every ratio to its floor.
 bench: install

@@ -72,6 +72,8 @@ class LocalApi:
         self.tokens = Tokens(store)
         self.resources = Resources(store, self.operations, hooks=self.kind_hooks())
         self.groups = Groups(self.resources)
+        job_get = next(op for op in self.operations if op.key == f"GET {V2}/jobs/{{id}}/")
+        self.runs.job_answer = lambda call, job: self.resources.present(job_get, call, job, set())
         self.handlers = self.hand_written()
 
     # -- behaviour beyond keeping state, by kind ------------------------------------------------
@@ -162,30 +164,43 @@ class LocalApi:
     # -- hand-written operations ----------------------------------------------------------------
 
     def hand_written(self) -> dict[str, Handler]:
-        runs, variables = self.runs, self.variables
+        return {key: handler for key, (handler, _) in self.behaviour().items()}
+
+    def behaviour(self) -> dict[str, tuple[Handler, str]]:
+        """The operations where the runner acts, each with what it does (docs/local-runner.md lists them)."""
+        runs, variables, groups = self.runs, self.variables, self.groups
         return {
-            "GET /api/v2/accounts/": self.list_accounts,
-            "GET /api/v3/accounts/": self.list_accounts,
-            f"POST {V2}/jobs/{{job_id}}/run/": runs.trigger,
-            f"POST {V2}/jobs/{{job_id}}/rerun/": runs.rerun,
-            f"GET {V2}/jobs/{{job_id}}/artifacts/{{remainder}}": runs.get_job_artifact,
-            f"GET {V2}/runs/": runs.list_runs,
-            f"GET {V2}/runs/{{id}}/": runs.get_run,
-            f"GET {V2}/runs/{{run_id}}/artifacts/": runs.list_artifacts,
-            f"GET {V2}/runs/{{run_id}}/artifacts/{{remainder}}": runs.get_artifact,
-            f"POST {V2}/runs/{{run_id}}/cancel/": runs.cancel,
-            f"GET {V2}/runs/{{run_id}}/retry/": runs.failure_details,
-            f"POST {V2}/runs/{{run_id}}/retry/": runs.retry,
-            f"GET {V2}/steps/{{id}}/": runs.get_step,
-            f"GET {V3_PROJECT}/environment-variables/environment/": variables.by_environment,
-            f"GET {V3_PROJECT}/environment-variables/job/": variables.by_job,
-            f"GET {V3_PROJECT}/environment-variables/user/": variables.by_user,
-            f"POST {V3_PROJECT}/environment-variables/bulk/": variables.bulk_create,
-            f"PUT {V3_PROJECT}/environment-variables/bulk/": variables.bulk_update,
-            f"DELETE {V3_PROJECT}/environment-variables/bulk/": variables.bulk_delete,
-            f"POST {V3}/users/{{user_id}}/account-apikeys/{{id}}/": self.rotate_token,
-            f"POST {V3}/assign-groups/": self.groups.assign,
-            f"POST {V3}/group-permissions/{{group_id}}/": self.groups.set_permissions,
+            "GET /api/v2/accounts/": (self.list_accounts, "the token's own account"),
+            "GET /api/v3/accounts/": (self.list_accounts, "the token's own account"),
+            f"POST {V2}/jobs/{{job_id}}/run/": (runs.trigger, "queues a run; overrides checked against the spec"),
+            f"POST {V2}/jobs/{{job_id}}/rerun/": (runs.rerun, "reruns the job (from the failure if it failed)"),
+            f"GET {V2}/jobs/{{job_id}}/artifacts/{{remainder}}": (
+                runs.get_job_artifact,
+                "a file of the job's latest successful run",
+            ),
+            f"GET {V2}/runs/": (runs.list_runs, "runs with the spec's filters, order and paging"),
+            f"GET {V2}/runs/{{id}}/": (runs.get_run, "the run, with `include_related`"),
+            f"GET {V2}/runs/{{run_id}}/artifacts/": (runs.list_artifacts, "the files the run wrote"),
+            f"GET {V2}/runs/{{run_id}}/artifacts/{{remainder}}": (runs.get_artifact, "a file the run wrote (`step`)"),
+            f"POST {V2}/runs/{{run_id}}/cancel/": (runs.cancel, "cancels the run; its dbt process is stopped"),
+            f"GET {V2}/runs/{{run_id}}/retry/": (runs.failure_details, "where a retry would start"),
+            f"POST {V2}/runs/{{run_id}}/retry/": (runs.retry, "a new run from the failed step (`dbt retry`)"),
+            f"GET {V2}/steps/{{id}}/": (runs.get_step, "the step with its logs"),
+            f"GET {V3_PROJECT}/environment-variables/environment/": (
+                variables.by_environment,
+                "the variables by level",
+            ),
+            f"GET {V3_PROJECT}/environment-variables/job/": (variables.by_job, "the variables a job's runs see"),
+            f"GET {V3_PROJECT}/environment-variables/user/": (variables.by_user, "the variables by user"),
+            f"POST {V3_PROJECT}/environment-variables/bulk/": (variables.bulk_create, "creates variables by level"),
+            f"PUT {V3_PROJECT}/environment-variables/bulk/": (variables.bulk_update, "sets, renames, removes values"),
+            f"DELETE {V3_PROJECT}/environment-variables/bulk/": (variables.bulk_delete, "deletes variables"),
+            f"POST {V3}/users/{{user_id}}/account-apikeys/{{id}}/": (
+                self.rotate_token,
+                "rotates the token: the old value stops working",
+            ),
+            f"POST {V3}/assign-groups/": (groups.assign, "puts the user in exactly those groups"),
+            f"POST {V3}/group-permissions/{{group_id}}/": (groups.set_permissions, "sets the group's permissions"),
         }
 
     def list_accounts(self, op: Operation, call: Call) -> Response:
@@ -272,6 +287,38 @@ class LocalApi:
         account = self.store.get("account", call.account_id)
         user = document("user", users[0]) if users else None
         return json_response(envelope({"user": user, "accounts": [document("account", account)] if account else []}))
+
+
+#: What each kind with behaviour does beyond keeping state (the docs table says it).
+KIND_BEHAVIOUR = {
+    "job": "steps checked; `include_related` answers the most recent runs",
+    "project": "answers its connection, repository and environments",
+    "repository": "becomes its project's repository",
+    "connection": "becomes its project's connection",
+    "environment_variable": "resolved into runs (job over environment over project); secrets masked",
+    "service_token": "authenticates, scoped to its account; value shown once; delete revokes",
+    "personal_access_token": "authenticates, scoped to its account; value shown once; delete revokes",
+}
+
+
+def describe_operations() -> list[tuple[str, str, str, str]]:
+    """(method, path, kind, how it is answered) of every operation, for docs/local-runner.md."""
+    store = Store(Path(":memory:"))
+    try:
+        api = LocalApi(store, None, Path("."))
+        rows = []
+        for op in api.operations:
+            acts = api.behaviour().get(op.key)
+            if acts is not None:
+                how = f"behaviour: {acts[1]}"
+            elif op.kind in KIND_BEHAVIOUR and op.action in ("create", "update", "delete", "get", "list"):
+                how = f"state, and behaviour: {KIND_BEHAVIOUR[op.kind]}"
+            else:
+                how = f"state ({op.action})"
+            rows.append((op.method, op.path, op.kind, how.replace("|", "/")))
+        return rows
+    finally:
+        store.close()
 
 
 async def home(request: Request) -> Response:

@@ -6,6 +6,7 @@ cancel, steps and artifacts.
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,8 @@ class RunEndpoints:
         self.store = store
         self.executor = executor
         self.data_dir = data_dir
+        #: How a job embedded in a run is answered: as the job endpoint answers it (app.py sets it).
+        self.job_answer: Callable[[Call, dict[str, Any]], dict[str, Any]] = lambda call, job: job_view(job)
 
     def require_job(self, call: Call, job_id: int) -> dict[str, Any]:
         job = self.store.get("job", job_id)
@@ -193,7 +196,7 @@ class RunEndpoints:
             answer["trigger"] = trigger_view(run)
         if "job" in include:
             job = self.store.get("job", run["job_id"] or 0)
-            answer["job"] = job_view(job) if job else None
+            answer["job"] = self.job_answer(call, job) if job else None
         if "environment" in include:
             environment = self.store.get("environment", run["environment_id"] or 0)
             answer["environment"] = document("environment", environment) if environment else None
