@@ -58,9 +58,14 @@ def _plain(call: Call, parameter: str) -> list[str]:
     return [value for key, value in call.query if key == parameter and value != ""]
 
 
-def select(items: list[dict[str, Any]], call: Call, op: Operation | None = None) -> tuple[list[Any], int, Any]:
-    """One page of the items matching the call's filters, in its order; the total; `extra`."""
+def select(
+    items: list[dict[str, Any]], call: Call, op: Operation | None = None, fields: set[str] | None = None
+) -> tuple[list[Any], int, Any]:
+    """One page of the items matching the call's filters, in its order; the total; `extra`.
+    `fields` names what the items may hold (their schema's properties), so an empty list still
+    tells a field from a parameter that names none."""
     known = set().union(*(item.keys() for item in items)) if items else set()
+    known |= fields or set()
     declared = set(op.query_params) if op is not None else set()
     known |= {name.partition("__")[0] for name in declared} | {"id", "state"}
     chosen = items

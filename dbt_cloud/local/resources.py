@@ -78,7 +78,8 @@ class Resources:
         ]
         if op.item_param is not None:
             items = [item for item in items if str(item.get("id")) == str(call.path_params[op.item_param])]
-        chosen, _, extra = select(items, call, op)
+        schema = resolve(op.document, self.item_schema(op)) or {}
+        chosen, _, extra = select(items, call, op, set(schema.get("properties") or {}))
         return json_response(envelope(chosen, extra=extra))
 
     def do_get(self, op: Operation, call: Call) -> Response:
