@@ -100,7 +100,10 @@ class LocalApi:
         threads = (fields.get("settings") or {}).get("threads") if isinstance(fields.get("settings"), dict) else None
         if isinstance(threads, int) and threads < 1:
             errors["settings.threads"] = ["Ensure this value is greater than or equal to 1."]
-        environment = self.store.get("environment", fields.get("environment_id") or 0)
+        environment_id = fields.get("environment_id")
+        environment = None
+        if isinstance(environment_id, int) and not isinstance(environment_id, bool) and environment_id <= MAX_ID:
+            environment = self.store.get("environment", environment_id)
         if environment is not None and fields.get("project_id") not in (None, environment.get("project_id")):
             errors["environment_id"] = ["The environment belongs to another project."]
         return errors

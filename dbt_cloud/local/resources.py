@@ -246,6 +246,9 @@ class Resources:
             value = fields.get(reference)
             if value is None or reference in known or kind == op.kind:
                 continue
+            if isinstance(value, int) and abs(value) > MAX_ID:
+                errors[reference] = [f"Ensure this value is less than or equal to {MAX_ID}."]
+                continue
             found = self.store.get(kind, value) if isinstance(value, int) and not isinstance(value, bool) else None
             if found is None or found.get("account_id") != call.account_id or found.get("state", 1) == 2:
                 errors[reference] = [f'Invalid pk "{value}" - object does not exist.']

@@ -17,14 +17,13 @@ from jsonschema.exceptions import ValidationError
 from dbt_cloud.local.http import MAX_ID
 from dbt_cloud.local.spec import resolve
 
-_BASE_TYPES = Draft7Validator.TYPE_CHECKER
-_NULLABLE_TYPES = _BASE_TYPES.redefine_many(
-    {
-        name: (lambda checker, instance, name=name: instance is None or _BASE_TYPES.is_type(instance, name))
-        for name in ("string", "integer", "number", "boolean", "object", "array")
-    }
-)
+_BASE_TYPE = Draft7Validator.VALIDATORS["type"]
 _BASE_ENUM = Draft7Validator.VALIDATORS["enum"]
+
+
+def _nullable_type(validator: Any, types: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    if instance is not None:
+        yield from _BASE_TYPE(validator, types, instance, schema)
 
 
 def _nullable_enum(validator: Any, enums: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
@@ -33,8 +32,10 @@ def _nullable_enum(validator: Any, enums: Any, instance: Any, schema: Any) -> It
 
 
 #: Draft 7 (what OpenAPI 3.0 schemas read as) with null allowed wherever a type or enum is named.
+#: (The type keyword is relaxed, not the type checker: `minLength` and the like still see null as
+#: no string and leave it alone.)
 NullableValidator = validators.extend(  # type: ignore[no-untyped-call]
-    Draft7Validator, {"enum": _nullable_enum}, type_checker=_NULLABLE_TYPES
+    Draft7Validator, {"type": _nullable_type, "enum": _nullable_enum}
 )
 
 #: How dbt Cloud (Django REST framework) words each kind of error.
