@@ -203,6 +203,10 @@ class LocalApi:
                 "rotates the token: the old value stops working",
             ),
             f"POST {V3}/assign-groups/": (groups.assign, "puts the user in exactly those groups"),
+            f"GET {V3}/service-tokens/{{service_token_id}}/permissions/": (
+                self.token_permissions,
+                "the grants the token was given",
+            ),
             f"POST {V3}/group-permissions/{{group_id}}/": (groups.set_permissions, "sets the group's permissions"),
         }
 
@@ -211,6 +215,12 @@ class LocalApi:
         account = self.resources.require_account(call)
         items = [self.resources.present(op, call, account, set(call.values("include_related")))]
         page, _, extra = select(items, call, op)
+        return json_response(envelope(page, extra=extra))
+
+    def token_permissions(self, op: Operation, call: Call) -> Response:
+        self.resources.check_parents(op, call)
+        items = self.tokens.permissions(call, call.path_params["service_token_id"])
+        page, _, extra = select([self.resources.present(op, call, item, set()) for item in items], call, op)
         return json_response(envelope(page, extra=extra))
 
     def rotate_token(self, op: Operation, call: Call) -> Response:

@@ -142,6 +142,10 @@ class Store:
             self._db.execute("COMMIT")
 
     # -- resources kept as documents ------------------------------------------------------------
+    #
+    # Every resource kind of the API is one document per row: `all` lists a kind, `get` reads one,
+    # `insert` creates, `update_with` changes one atomically. Kind names come from spec.py
+    # (`spec.operations()` gives each operation's `kind`).
 
     def insert(self, kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
         """Store a new resource; gives it an id and timestamps and answers the stored document."""
@@ -162,6 +166,8 @@ class Store:
         return document
 
     def get(self, kind: str, object_id: int) -> dict[str, Any] | None:
+        """The stored document of a kind (`job`, `webhook_subscription`, ...; spec.py names them), deleted
+        ones (state 2) included, or None. Ids the API answers as strings are stored as integers."""
         with self._lock:
             row = self._db.execute("SELECT data FROM objects WHERE kind = ? AND id = ?", (kind, object_id)).fetchone()
         return None if row is None else dict(json.loads(row["data"]))

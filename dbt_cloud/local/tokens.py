@@ -40,6 +40,25 @@ class Tokens:
         if stored.get("state", 1) == 2:
             self.store.revoke_tokens(token_name(kind, int(stored["id"])))
 
+    def permissions(self, call: Call, token_id: int) -> list[dict[str, Any]]:
+        """A service token's permissions: the grants it was created (or updated) with."""
+        stored = self.store.get("service_token", token_id) or {}
+        grants = stored.get("permission_grants") or []
+        return [
+            {
+                "id": index + 1,
+                "account_id": call.account_id,
+                "service_token_id": token_id,
+                "all_projects": grant.get("project_id") is None,
+                "state": 1,
+                "created_at": stored.get("created_at"),
+                "updated_at": stored.get("updated_at"),
+                **grant,
+            }
+            for index, grant in enumerate(grants)
+            if isinstance(grant, dict)
+        ]
+
     @staticmethod
     def present(call: Call, stored: dict[str, Any], include: set[str]) -> dict[str, Any]:
         return {key: value for key, value in stored.items() if key != "token_string"} | (

@@ -309,3 +309,12 @@ def test_the_runner_imports_nothing_from_the_command_line_side() -> None:
         if ("from dbt_cloud" in line or "import dbt_cloud" in line) and "dbt_cloud.local" not in line
     ]
     assert offenders == []
+
+
+def test_a_service_tokens_permissions_are_its_grants(local_runner: LocalRunner) -> None:
+    grants = [{"permission_set": "job_admin", "project_id": local_runner.project_id}]
+    with local_runner.http() as http:
+        token = http.post(f"{v3(local_runner)}/service-tokens/", json={"name": "jobs", "permission_grants": grants})
+        assert token.status_code == 201, token.text
+        listed = http.get(f"{v3(local_runner)}/service-tokens/{token.json()['data']['id']}/permissions/").json()
+    assert [(p["permission_set"], p["project_id"]) for p in listed["data"]] == [("job_admin", local_runner.project_id)]
