@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -80,7 +80,6 @@ class Call:
     body: Any
     base_url: str
     account_id: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def param(self, name: str) -> str | None:
         """The last non-empty value of a query parameter (`include_related=` means not given)."""
