@@ -25,7 +25,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from dbt_cloud.local import environment_variables
+from dbt_cloud.local.discovery import discovery_routes
 from dbt_cloud.local.environment_variables import EnvironmentVariables
+from dbt_cloud.local.events import LocalEvents
 from dbt_cloud.local.executor import Executor
 from dbt_cloud.local.filters import select
 from dbt_cloud.local.groups import Groups
@@ -47,6 +49,8 @@ from dbt_cloud.local.spec import Operation, operations
 from dbt_cloud.local.store import Store
 from dbt_cloud.local.tokens import TOKEN_KINDS, Tokens
 from dbt_cloud.local.views import document, job_view
+from dbt_cloud.local.webhook_api import WebhookEndpoints
+from dbt_cloud.local.webhook_subscriptions import Subscriptions
 
 __all__ = ["MAX_BODY_BYTES", "LocalApi", "create_app"]
 
@@ -72,6 +76,10 @@ class LocalApi:
         self.tokens = Tokens(store)
         self.resources = Resources(store, self.operations, hooks=self.kind_hooks())
         self.groups = Groups(self.resources)
+        # Webhooks sent on runs' starts and ends, and jobs started by schedules and other jobs'
+        # completion: a thread the server starts and stops (`events.start()`, `events.stop()`).
+        self.events = LocalEvents(store, self.runs.queue_run)
+        self.webhooks = WebhookEndpoints(Subscriptions(store, self.events.dispatcher))
         job_get = next(op for op in self.operations if op.key == f"GET {V2}/jobs/{{id}}/")
         self.runs.job_answer = lambda call, job: self.resources.present(job_get, call, job, set())
         self.handlers = self.hand_written()
@@ -169,6 +177,10 @@ class LocalApi:
     def hand_written(self) -> dict[str, Handler]:
         return {key: handler for key, (handler, _) in self.behaviour().items()}
 
+    def queue_run(self, job: dict[str, Any], trigger: dict[str, Any]) -> int:
+        """Queue a run of a job (schedules and job-completion triggers start runs through this)."""
+        return self.runs.queue_run(job, trigger)
+
     def behaviour(self) -> dict[str, tuple[Handler, str]]:
         """The operations where the runner acts, each with what it does (docs/local-runner.md lists them)."""
         runs, variables, groups = self.runs, self.variables, self.groups
@@ -208,6 +220,7 @@ class LocalApi:
                 "the grants the token was given",
             ),
             f"POST {V3}/group-permissions/{{group_id}}/": (groups.set_permissions, "sets the group's permissions"),
+            **self.webhooks.behaviour(),
         }
 
     def list_accounts(self, op: Operation, call: Call) -> Response:
@@ -281,11 +294,12 @@ class LocalApi:
 
         return respond
 
-    def routes(self) -> list[Route]:
+    def routes(self) -> list[Any]:
         by_key = {op.key: op for op in self.operations}
         # Words before parameters, so `environment-variables/bulk/` is tried before `.../{id}/`.
         ordered = sorted(self.operations, key=lambda op: [part.startswith("{") for part in op.path.split("/")])
-        routes = [Route(op.route, self.endpoint(op), methods=[op.method]) for op in ordered]
+        routes: list[Any] = [*discovery_routes(self.store, self.data_dir)]
+        routes += [Route(op.route, self.endpoint(op), methods=[op.method]) for op in ordered]
         environments = by_key[f"GET {V2}/environments/"]
         # Served by dbt Cloud, read by dbt-jobs-as-code, absent from the specs.
         routes.append(
@@ -350,4 +364,6 @@ def create_app(store: Store, executor: Executor | None, data_dir: Path) -> Starl
             message = f"The local runner does not implement {request.method} {request.url.path}."
         return json_response(envelope(None, status, message), status)
 
-    return Starlette(routes=api.routes(), exception_handlers={HTTPException: unanswered})
+    app = Starlette(routes=api.routes(), exception_handlers={HTTPException: unanswered})
+    app.state.events = api.events  # server.py starts and stops them with the server
+    return app

@@ -1,98 +1,88 @@
-"""The webhook endpoints (API v3) on the Starlette routes of `app.py`: each answers with
-`webhook_subscriptions.Subscriptions`, in a worker thread (the store, and the test event's delivery,
-never block the event loop), in the API's envelope.
+"""The webhook endpoints (API v3), answered by `webhook_subscriptions.Subscriptions`: handlers of
+`app.py`'s kind (operation, call), run in a worker thread like every handler there, so the store
+and the test event's delivery never block the event loop.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
-from dbt_cloud.local.app import LocalApi, envelope, json_response
-from dbt_cloud.local.filters import parse_list_query
+from dbt_cloud.local.filters import select
+from dbt_cloud.local.http import Call, envelope, json_response
+from dbt_cloud.local.spec import Operation
 from dbt_cloud.local.webhook_subscriptions import Subscriptions
 
-Handler = Callable[[Request, int], Awaitable[Response]]
-Endpoint = Callable[[Request], Awaitable[Response]]
+Handler = Callable[[Operation, Call], Response]
+BASE = "/api/v3/accounts/{account_id}/webhooks/"
+ONE = BASE + "subscription/{subscription_id}"
 
 
-class WebhookApi:
-    def __init__(self, api: LocalApi, subscriptions: Subscriptions) -> None:
-        self.api = api
+class WebhookEndpoints:
+    def __init__(self, subscriptions: Subscriptions) -> None:
         self.subscriptions = subscriptions
 
-    async def list_subscriptions(self, request: Request, account_id: int) -> Response:
-        items = await run_in_threadpool(self.subscriptions.listing, account_id)
-        return self.api.page(items, parse_list_query(request), {"account_id": account_id})
+    def behaviour(self) -> dict[str, tuple[Handler, str]]:
+        """The webhook operations (keyed as spec.py keys them), each with what it does."""
+        return {
+            f"GET {BASE}subscriptions": (self.list_subscriptions, "the account's subscriptions"),
+            f"POST {BASE}subscriptions": (self.create_subscription, "subscribes; answers the signing secret"),
+            f"GET {ONE}": (self.get_subscription, "the subscription, with its last delivery"),
+            f"PUT {ONE}": (self.update_subscription, "changes the subscription"),
+            f"DELETE {ONE}": (self.delete_subscription, "unsubscribes"),
+            f"GET {ONE}/test": (self.test_subscription, "sends a signed test event to the URL"),
+            f"GET {ONE}/events": (self.list_events, "the events sent to the subscription"),
+            f"GET {ONE}/event/{{event_id}}/receipt": (self.list_event_receipts, "each delivery attempt of an event"),
+            f"GET {BASE}event/{{event_id}}": (self.get_event, "an event as it was sent"),
+            f"GET {BASE}event/{{event_id}}/receipts": (self.list_event_receipts, "each delivery attempt of an event"),
+            f"GET {BASE}receipt/{{receipt_id}}": (self.get_receipt, "a delivery attempt: request, answer, error"),
+        }
 
-    async def create_subscription(self, request: Request, account_id: int) -> Response:
-        body = await self.api.body(request)
-        created = await run_in_threadpool(self.subscriptions.create, account_id, body)
+    def list_subscriptions(self, op: Operation, call: Call) -> Response:
+        return self.page(op, call, self.subscriptions.listing(call.account_id))
+
+    def create_subscription(self, op: Operation, call: Call) -> Response:
+        created = self.subscriptions.create(call.account_id, call.body_object())
         return json_response(envelope(created, status=201), status=201)
 
-    async def get_subscription(self, request: Request, account_id: int) -> Response:
-        return await self.answer(self.subscriptions.get, account_id, _named(request))
+    def get_subscription(self, op: Operation, call: Call) -> Response:
+        return self.answer(self.subscriptions.get, call.account_id, _named(call))
 
-    async def update_subscription(self, request: Request, account_id: int) -> Response:
-        body = await self.api.body(request)
-        return await self.answer(self.subscriptions.update, account_id, _named(request), body)
+    def update_subscription(self, op: Operation, call: Call) -> Response:
+        return self.answer(self.subscriptions.update, call.account_id, _named(call), call.body_object())
 
-    async def delete_subscription(self, request: Request, account_id: int) -> Response:
-        return await self.answer(self.subscriptions.delete, account_id, _named(request))
+    def delete_subscription(self, op: Operation, call: Call) -> Response:
+        return self.answer(self.subscriptions.delete, call.account_id, _named(call))
 
-    async def test_subscription(self, request: Request, account_id: int) -> Response:
-        return await self.answer(self.subscriptions.test, account_id, _named(request))
+    def test_subscription(self, op: Operation, call: Call) -> Response:
+        return self.answer(self.subscriptions.test, call.account_id, _named(call))
 
-    async def list_events(self, request: Request, account_id: int) -> Response:
-        items = await run_in_threadpool(self.subscriptions.events, account_id, _named(request))
-        return self.api.page(items, parse_list_query(request), {"account_id": account_id})
+    def list_events(self, op: Operation, call: Call) -> Response:
+        return self.page(op, call, self.subscriptions.events(call.account_id, _named(call)))
 
-    async def get_event(self, request: Request, account_id: int) -> Response:
-        return await self.answer(self.subscriptions.event, account_id, str(request.path_params["event_id"]))
+    def get_event(self, op: Operation, call: Call) -> Response:
+        return self.answer(self.subscriptions.event, call.account_id, str(call.path_params["event_id"]))
 
-    async def list_event_receipts(self, request: Request, account_id: int) -> Response:
-        subscription = request.path_params.get("subscription_id")
-        event_id = str(request.path_params["event_id"])
-        return await self.answer(
-            self.subscriptions.receipts, account_id, event_id, None if subscription is None else str(subscription)
-        )
+    def list_event_receipts(self, op: Operation, call: Call) -> Response:
+        subscription = call.path_params.get("subscription_id")
+        event_id = str(call.path_params["event_id"])
+        named = None if subscription is None else str(subscription)
+        return self.answer(self.subscriptions.receipts, call.account_id, event_id, named)
 
-    async def get_receipt(self, request: Request, account_id: int) -> Response:
-        return await self.answer(self.subscriptions.receipt, account_id, str(request.path_params["receipt_id"]))
+    def get_receipt(self, op: Operation, call: Call) -> Response:
+        return self.answer(self.subscriptions.receipt, call.account_id, str(call.path_params["receipt_id"]))
 
-    async def answer(self, action: Callable[..., Any], *args: Any) -> Response:
-        return json_response(envelope(await run_in_threadpool(action, *args)))
+    @staticmethod
+    def page(op: Operation, call: Call, items: list[dict[str, Any]]) -> Response:
+        chosen, _, extra = select(items, call, op)
+        return json_response(envelope(chosen, extra=extra))
+
+    @staticmethod
+    def answer(action: Callable[..., Any], *args: Any) -> Response:
+        return json_response(envelope(action(*args)))
 
 
-def _named(request: Request) -> str:
-    return str(request.path_params["subscription_id"])
-
-
-def webhook_routes(webhooks: WebhookApi, endpoint: Callable[[Handler], Endpoint]) -> list[Route]:
-    """The routes, each with and without its trailing slash (the spec writes them without)."""
-    base = "/api/v3/accounts/{account_id:int}/webhooks/"
-    one = base + "subscription/{subscription_id}"
-    table: list[tuple[str, Handler, str]] = [
-        (base + "subscriptions", webhooks.list_subscriptions, "GET"),
-        (base + "subscriptions", webhooks.create_subscription, "POST"),
-        (one, webhooks.get_subscription, "GET"),
-        (one, webhooks.update_subscription, "PUT"),
-        (one, webhooks.delete_subscription, "DELETE"),
-        (one + "/test", webhooks.test_subscription, "GET"),
-        (one + "/events", webhooks.list_events, "GET"),
-        (one + "/event/{event_id}/receipt", webhooks.list_event_receipts, "GET"),
-        # Deprecated by dbt Cloud, still answered: clients of older docs call them.
-        (base + "event/{event_id}", webhooks.get_event, "GET"),
-        (base + "event/{event_id}/receipts", webhooks.list_event_receipts, "GET"),
-        (base + "receipt/{receipt_id}", webhooks.get_receipt, "GET"),
-    ]
-    routes = []
-    for path, handler, method in table:
-        routes.append(Route(path, endpoint(handler), methods=[method]))
-        routes.append(Route(path + "/", endpoint(handler), methods=[method]))
-    return routes
+def _named(call: Call) -> str:
+    return str(call.path_params["subscription_id"])

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from dbt_cloud.local.app import invalid, not_found
+from dbt_cloud.local.http import invalid, not_found
 from dbt_cloud.local.rows import insert_row, list_rows, update_row
 from dbt_cloud.local.store import Store
 from dbt_cloud.local.webhook_delivery import WebhookDispatcher
