@@ -23,8 +23,8 @@ from croniter import croniter
 
 from dbt_cloud.local.clock import now, to_api
 from dbt_cloud.local.rows import list_rows
+from dbt_cloud.local.status import RunStatus
 from dbt_cloud.local.store import Store
-from dbt_cloud.runs import RunStatus
 
 log = logging.getLogger("dbt_cloud.local")
 

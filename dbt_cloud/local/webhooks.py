@@ -16,7 +16,7 @@ from datetime import timezone
 from typing import Any
 
 from dbt_cloud.local.clock import from_api, now
-from dbt_cloud.runs import RunStatus
+from dbt_cloud.local.status import RunStatus
 
 SUBSCRIPTION_KIND = "webhook_subscription"
 EVENT_KIND = "webhook_event"

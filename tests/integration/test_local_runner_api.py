@@ -304,7 +304,7 @@ def test_the_runner_imports_nothing_from_the_command_line_side() -> None:
     local = Path(__file__).resolve().parents[2] / "dbt_cloud" / "local"
     offenders = [
         f"{path.name}: {line.strip()}"
-        for path in local.glob("*.py")
+        for path in local.rglob("*.py")
         for line in path.read_text().splitlines()
         if ("from dbt_cloud" in line or "import dbt_cloud" in line) and "dbt_cloud.local" not in line
     ]

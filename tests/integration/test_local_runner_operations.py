@@ -120,6 +120,8 @@ def path_for(op: Operation, ids: dict[str, Any], created: dict[str, Any]) -> str
             value = created[collection]  # the item the collection's create made
         elif name == op.item_param and op.kind in created:
             value = created[op.kind]
+        elif name in ("event_id", "receipt_id") and name in ids:
+            value = ids[name]  # of the test event the walk sent first
         elif name in FIXED_PARAMS:
             value = FIXED_PARAMS[name]
         elif name in ("run_id",):
@@ -182,7 +184,9 @@ def test_every_operation_answers_as_its_spec_says(runner: LocalRunner, tmp_path:
         "step": steps[0]["id"],
     }
     created: dict[str, Any] = {}
-    ordered = sorted(operations(), key=lambda op: {"create": 0, "delete": 2}.get(op.action, 1))
+    # Creates first, then the webhook test (its event and receipt ids are read back), then the rest.
+    first = {"create": 0.0, "delete": 2.0}
+    ordered = sorted(operations(), key=lambda op: 0.5 if op.path.endswith("/test") else first.get(op.action, 1.0))
     failures: list[str] = []
     called = 0
     with runner.http() as http:
@@ -201,6 +205,10 @@ def test_every_operation_answers_as_its_spec_says(runner: LocalRunner, tmp_path:
             if "does not implement" in response.text or response.status_code >= 300:
                 failures.append(f"{where}: {response.status_code} {response.text[:300]}")
                 continue
+            if op.path.endswith("/test"):
+                ids["event_id"] = response.json()["data"]["event_id"]
+                receipts = http.get(f"/api/v3/accounts/{account}/webhooks/event/{ids['event_id']}/receipts/")
+                ids["receipt_id"] = receipts.json()["data"][0]["id"]
             if op.action == "create":
                 data = response.json().get("data")
                 if isinstance(data, dict) and data.get("id") is not None:

@@ -20,8 +20,8 @@ from typing import Any
 
 from dbt_cloud.local.discovery.artifacts import CatalogEntry, Freshness, NodeResult, RunArtifacts, read_json, read_run
 from dbt_cloud.local.planning import run_dir_of
+from dbt_cloud.local.status import RunStatus
 from dbt_cloud.local.store import Store
-from dbt_cloud.runs import RunStatus
 
 #: The runs an applied state is built from: the environment's latest finished ones.
 RUNS_PER_STATE = 100
