@@ -73,11 +73,6 @@ def test_no_import_cycle_among_the_modules() -> None:
     assert [cycle for cycle in _cycles(graph) if not _in_local(cycle)] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the local runner's webhook modules import dbt_cloud.local.app, which imports them back "
-    "(app -> webhook_api -> webhook_subscriptions -> app); remove this mark once that is undone",
-)
 def test_no_import_cycle_in_the_local_runner() -> None:
     graph = grimp.build_graph("dbt_cloud")
     assert [cycle for cycle in _cycles(graph) if _in_local(cycle)] == []
