@@ -14,6 +14,7 @@ from typing import Any
 from jsonschema import Draft7Validator, validators
 from jsonschema.exceptions import ValidationError
 
+from dbt_cloud.local.clock import now, to_api
 from dbt_cloud.local.http import MAX_ID
 from dbt_cloud.local.spec import resolve
 
@@ -167,6 +168,10 @@ def example(schema: Any, document: dict[str, Any], depth: int = 0) -> Any:
     if kind == "object" or "properties" in node:
         properties = node.get("properties") or {}
         return {str(name): example(properties.get(name), document, depth + 1) for name in node.get("required") or []}
+    if kind == "string" and node.get("format") in ("date-time", "date"):
+        # A timestamp must read as one: the service's own form, or the date alone.
+        moment = to_api(now()) or ""
+        return moment if node["format"] == "date-time" else moment[:10]
     return {"array": [], "string": "", "integer": 0, "number": 0, "boolean": False}.get(str(kind))
 
 
