@@ -19,7 +19,7 @@ from tests.support.httpmock import StubRegistry
 from tests.support.local_runner import LocalRunner, start_local_runner
 from tests.support.packaging import Distributions, build
 from tests.support.recorded_api import RecordedApi
-from tests.support.secrets_watch import OUTPUTS, SECRETS, find_leaks, record, remember_secret
+from tests.support.secrets_watch import ISSUED, OUTPUTS, SECRETS, find_leaks, record, remember_secret
 
 TOKEN = "test-token-7f3a9c"
 
@@ -142,7 +142,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """The token never leaks: search every output and file of the session for the tokens used."""
     base = getattr(session.config, "_tmp_path_factory", None)
     folder = base.getbasetemp() if base is not None else None
-    leaks = find_leaks(folder, SECRETS, OUTPUTS)
+    leaks = find_leaks(folder, SECRETS, OUTPUTS, ISSUED)
     if leaks:
         print("\nA token leaked into: " + "; ".join(sorted(set(leaks))[:20]), file=sys.stderr)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

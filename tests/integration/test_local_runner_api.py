@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from dbt_cloud.local.bootstrap import register_project
+from tests.support import secrets_watch
 from tests.support.local_runner import LocalRunner
 
 HUGE = 2**63
@@ -41,8 +42,10 @@ def in_demo(runner: LocalRunner) -> dict[str, int]:
 def test_a_service_token_created_through_the_cli_authenticates_until_deleted(
     local_runner: LocalRunner, local_cli: Any
 ) -> None:
-    created = data(local_cli("service-token", "create", "--name", "CI token"))
+    answer = local_cli("service-token", "create", "--name", "CI token")
+    created = data(answer)
     token = created["token_string"]
+    secrets_watch.issued(token, answer.stdout)  # shown once, here; anywhere else it is a leak
     assert token.startswith("dbtl_")
     assert token != local_runner.token
     account = local_cli("account", "get", env={"DBT_CLOUD_API_TOKEN": token})

@@ -15,11 +15,19 @@ from pathlib import Path
 SECRETS: set[str] = set()
 #: (where, text) of every output the session produced.
 OUTPUTS: list[tuple[str, str]] = []
+#: (secret, text) of the outputs that issued a secret: an API that creates a token shows its value
+#: once, in the answer to the create. That answer is the one output the value belongs in.
+ISSUED: set[tuple[str, str]] = set()
 
 
 def remember_secret(token: str) -> None:
     if len(token) >= 8:  # shorter values would match by accident
         SECRETS.add(token)
+
+
+def issued(secret: str, text: str) -> None:
+    """`text` is the answer that issued `secret`: not a leak there, a leak anywhere else."""
+    ISSUED.add((secret, text))
 
 
 def record(where: str, text: str) -> None:
@@ -43,8 +51,18 @@ def outside_masks(text: str, secret: str) -> str:
     return "\n".join(line for line in text.split("\n") if line.rstrip("\r") != mask)
 
 
-def find_leaks(folder: Path | None, secrets: set[str], outputs: list[tuple[str, str]]) -> list[str]:
-    leaks = [f"{where}" for where, text in outputs for secret in secrets if secret in outside_masks(text, secret)]
+def find_leaks(
+    folder: Path | None,
+    secrets: set[str],
+    outputs: list[tuple[str, str]],
+    issued_in: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset(),
+) -> list[str]:
+    leaks = [
+        f"{where}"
+        for where, text in outputs
+        for secret in secrets
+        if secret in outside_masks(text, secret) and (secret, text) not in issued_in
+    ]
     if folder is not None and folder.exists():
         for path in folder.rglob("*"):
             if not path.is_file() or is_profile(path) or path.suffix in (".sqlite3", ".duckdb"):

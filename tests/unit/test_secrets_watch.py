@@ -35,3 +35,12 @@ def test_a_github_mask_line_is_the_one_place_an_output_may_hold_the_token() -> N
     assert find_leaks(None, {SECRET}, [("stderr of x", masked + f"Error: bad token {SECRET}\n")]) == ["stderr of x"]
     assert find_leaks(None, {SECRET}, [("stderr of x", f"::add-mask::{SECRET} and more\n")]) == ["stderr of x"]
     assert find_leaks(None, {SECRET}, [("stderr of x", f"::warning::{SECRET}\n")]) == ["stderr of x"]
+
+
+def test_the_answer_that_issued_a_token_is_no_leak_but_any_other_output_is() -> None:
+    answer = f'{{"token_string": "{SECRET}"}}'
+    issued = {(SECRET, answer)}
+    assert find_leaks(None, {SECRET}, [("stdout of create", answer)], issued) == []
+    assert find_leaks(None, {SECRET}, [("stdout of create", answer), ("stderr of get", SECRET)], issued) == [
+        "stderr of get"
+    ]
