@@ -3,8 +3,8 @@ model's help, its input schema the model's own JSON Schema (the same names, type
 and choices as the command line's options).
 
 Read-only unless writes are allowed: a tool is a write when its operation is not a GET (the
-Discovery API's query, a POST that reads, is the exception). Bulk deletes and cancels are never
-offered (`NEVER`).
+Discovery API's query, a POST that reads, is the exception). Bulk deletes are never offered
+(`NEVER`); cancelling one run is a write like any other.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from dbt_cloud.api.registry import group_names, verbs
 
 #: The groups of the default tool list: what an agent asked about jobs and runs needs.
 EVERYDAY_GROUPS = ("job", "run", "environment", "project", "metadata")
-#: Verbs never offered, whatever the flags: bulk deletes and cancels (an agent's slip there stops
-#: or removes what others rely on, with no undo).
-NEVER = ("delete-bulk", "cancel")
+#: Verbs never offered, whatever the flags: bulk deletes (an agent's slip there removes what others
+#: rely on, with no undo). The command line's delete-all and cancel-all are composites, not tools.
+#: Cancelling one run is an ordinary write, offered with --allow-writes.
+NEVER = ("delete-bulk",)
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,8 @@ def every_operation() -> list[OperationTool]:
 
 
 def offered(*, all_operations: bool) -> list[OperationTool]:
-    """The operation tools a server lists: the everyday groups (or all), never a bulk delete or a
-    cancel. Writes are listed either way, so a read-only server can say why it refuses one
-    (`refused`)."""
+    """The operation tools a server lists: the everyday groups (or all), never a bulk delete.
+    Writes are listed either way, so a read-only server can say why it refuses one (`refused`)."""
     chosen = []
     for tool in every_operation():
         if not all_operations and tool.group not in EVERYDAY_GROUPS:
