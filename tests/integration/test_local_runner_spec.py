@@ -8,79 +8,13 @@ fields), and related objects are required only when `include_related` asks for t
 
 from __future__ import annotations
 
-import copy
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-import yaml
 
 from tests.support.local_runner import LocalRunner
-
-SPEC_DIR = Path(__file__).resolve().parents[2] / "spec"
-
-#: Fields that hold related objects: required by the specs, sent by the service only on request.
-RELATED = {
-    "account",
-    "project",
-    "environment",
-    "environments",
-    "job",
-    "connection",
-    "repository",
-    "credentials",
-    "trigger",
-    "run_steps",
-    "docs_job",
-    "freshness_job",
-    "group_permissions",
-    "deploy_key",
-    "git_provider",
-    "gitlab",
-}
-
-
-@cache
-def spec(version: str) -> dict[str, Any]:
-    return dict(yaml.safe_load((SPEC_DIR / f"openapi-{version}.yaml").read_text()))
-
-
-def resolve(document: dict[str, Any], node: Any) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = document
-        for part in node["$ref"].lstrip("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
-def lenient(document: dict[str, Any], node: Any, included: set[str], depth: int = 0) -> Any:
-    """The schema with every type also allowing null, and unrequested related objects optional."""
-    node = copy.deepcopy(resolve(document, node))
-    if not isinstance(node, dict) or depth > 12:
-        return node
-    if isinstance(node.get("type"), str):
-        node["type"] = [node["type"], "null"]
-    if "enum" in node:
-        node["enum"] = [*node["enum"], None]
-    for key in ("allOf", "anyOf", "oneOf"):
-        if key in node:
-            node[key] = [lenient(document, part, included, depth + 1) for part in node[key]]
-            if key != "allOf":
-                node[key].append({"type": "null"})
-    if "items" in node:
-        node["items"] = lenient(document, node["items"], included, depth + 1)
-    if isinstance(node.get("properties"), dict):
-        node["properties"] = {
-            name: lenient(document, value, included, depth + 1) for name, value in node["properties"].items()
-        }
-    if isinstance(node.get("additionalProperties"), dict):
-        node["additionalProperties"] = lenient(document, node["additionalProperties"], included, depth + 1)
-    if "required" in node:
-        node["required"] = [name for name in node["required"] if name not in RELATED or name in included]
-    return node
+from tests.support.spec_allowances import lenient, spec
 
 
 def response_schema(version: str, method: str, path: str, included: set[str]) -> Any:
