@@ -115,8 +115,24 @@ def render(document: Any, fmt: str, stream: IO[str], *, width: int | None = None
         return
     if fmt == "table":
         stream.write(table(data, width=width or terminal_width(), style=Style.for_stream(stream)))
+        footer = page_footer(document, data)
+        if footer:
+            stream.write(footer + "\n")
         return
     raise ValueError(f"unknown output format {fmt!r}")
+
+
+def page_footer(document: Any, data: Any) -> str | None:
+    """ "3 of 30 (use --all or --offset)" when a list answer is one page of more: a table that
+    ends without it would read as everything there is."""
+    if not isinstance(document, dict) or not isinstance(data, list):
+        return None
+    extra = document.get("extra")
+    pagination = extra.get("pagination") if isinstance(extra, dict) else None
+    total = pagination.get("total_count") if isinstance(pagination, dict) else None
+    if not isinstance(total, int) or total <= len(data):
+        return None
+    return f"{len(data)} of {total} (use --all or --offset)"
 
 
 def table(data: Any, *, width: int = 100, style: Style = PLAIN) -> str:

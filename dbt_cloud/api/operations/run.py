@@ -11,7 +11,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from dbt_cloud.api.fields import AccountId, IncludeRelated, OrderBy
+from dbt_cloud.api.fields import AccountId, IncludeRelated
 from dbt_cloud.api.operation import CommandModel, Operation, Path, Query, Verb
 from dbt_cloud.api.runs import RunStatus as RunStatus  # `--status`'s type; importable from here as before
 
@@ -31,7 +31,15 @@ class RunList(CommandModel):
     project_id: Annotated[int | None, Query(), Field(description="Filter by project.")] = None
     environment_id: Annotated[int | None, Query(), Field(description="Filter by environment.")] = None
     status: Annotated[RunStatus | None, Query(), Field(description="Filter by run status.")] = None
-    order_by: OrderBy = None
+    # The service orders by id ascending when asked nothing, so `run list --limit 3` would show the
+    # three oldest runs; "the latest run is .data[0]" is what scripts written for dbt-cloud-cli rely on.
+    order_by: Annotated[
+        str | None,
+        Query(),
+        Field(
+            description="Field to order the runs by; prefix with '-' for descending order (default: -id, newest first)."
+        ),
+    ] = "-id"
     offset: Annotated[int, Query(), Field(ge=0, description="How many runs to skip.")] = 0
     limit: Annotated[int, Query(), Field(ge=1, le=100, description="How many runs to return (1 to 100).")] = 100
     include_related: IncludeRelated = None
