@@ -221,7 +221,7 @@ def test_all_pages_arrive_in_order_without_duplicates(client, api: RecordedApi, 
     api.add_runs(250)
     answer = client.send_all(RunList(account_id=1))
     ids = [run["id"] for run in answer.data]
-    assert ids == list(range(1, 251))
+    assert ids == list(range(250, 0, -1))  # newest first
     assert answer.document["extra"]["pagination"] == {"count": 250, "total_count": 250}
     assert "limit" not in answer.document["extra"]["filters"]
     offsets = sorted(e.offset for e in events if isinstance(e, PageFetched))
@@ -234,7 +234,7 @@ def test_all_pages_has_no_gaps_when_the_server_caps_the_page_size(client, api: R
     api.add_runs(95)
     api.page_cap = 30
     answer = client.send_all(RunList(account_id=1))
-    assert [run["id"] for run in answer.data] == list(range(1, 96))
+    assert [run["id"] for run in answer.data] == list(range(95, 0, -1))
 
 
 def test_all_pages_respects_offset_order_and_smaller_page_size(client, api: RecordedApi) -> None:

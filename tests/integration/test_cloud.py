@@ -90,10 +90,10 @@ def test_a_list_pages_by_itself_as_iteration_reaches_each_page(
     pager = cloud.run.list()
     assert api.requests == [], "nothing is fetched before iteration"
     first = next(iter(pager))
-    assert first.id == 1
+    assert first.id == 250, "runs are listed newest first"
     assert len(api.requests) == 1
     runs = list(pager)
-    assert [run.id for run in runs] == list(range(1, 251))
+    assert [run.id for run in runs] == list(range(250, 0, -1))
     assert all(isinstance(run, Run) for run in runs)
     assert pager.total_count == 250
     offsets = [event.offset for event in events if isinstance(event, PageFetched)]
@@ -102,7 +102,7 @@ def test_a_list_pages_by_itself_as_iteration_reaches_each_page(
 
 def test_a_list_starts_at_its_offset_and_pages_by_its_limit(cloud: DbtCloud, api: RecordedApi) -> None:
     api.add_runs(7, job_definition_id=3)
-    runs = list(cloud.run.list(job_id=3, offset=2, limit=2))
+    runs = list(cloud.run.list(job_id=3, offset=2, limit=2, order_by="id"))
     assert [run.id for run in runs] == [3, 4, 5, 6, 7]
     assert [r.query["offset"] for r in api.requests_to("GET", "/runs/$")] == [["2"], ["4"], ["6"]]
 
@@ -155,7 +155,7 @@ def test_the_async_client_lists_across_pages(api: RecordedApi) -> None:
             return runs, pages, pager.total_count
 
     runs, pages, total = asyncio.run(main())
-    assert [run.id for run in runs] == list(range(1, 231))
+    assert [run.id for run in runs] == list(range(230, 0, -1))  # newest first
     assert all(isinstance(run, Run) for run in runs)
     assert total == 230
     assert [len(page) for page in pages] == [100, 100, 30]

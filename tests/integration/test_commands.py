@@ -50,7 +50,7 @@ def test_run_list_all_prints_one_document_with_every_run(cli, api: RecordedApi) 
     outcome = cli("run", "list", "--all")
     assert outcome.exit_code == 0, outcome.stderr
     document = json.loads(outcome.stdout)
-    assert [run["id"] for run in document["data"]] == list(range(1, 231))
+    assert [run["id"] for run in document["data"]] == list(range(230, 0, -1))  # newest first
     assert document["extra"]["pagination"] == {"count": 230, "total_count": 230}
     legacy = cli("run", "list", "--paginate")
     assert json.loads(legacy.stdout)["data"] == document["data"]
@@ -59,7 +59,7 @@ def test_run_list_all_prints_one_document_with_every_run(cli, api: RecordedApi) 
 def test_table_and_ids_output(cli, api: RecordedApi) -> None:
     api.add_runs(3)
     ids = cli("run", "list", "-o", "ids")
-    assert ids.stdout == "1\n2\n3\n"
+    assert ids.stdout == "3\n2\n1\n"
     table = cli("run", "list", "-o", "table")
     lines = table.stdout.splitlines()
     assert lines[0].split()[:2] == ["ID", "STATUS"]

@@ -82,7 +82,7 @@ def test_a_list_answers_with_a_list_of_models(runner: DbtCloudRunner, connected:
     result = runner.invoke(["run", "list", "--job-id", "9"])
     assert result.success
     assert [type(run) for run in result.result] == [Run, Run, Run]
-    assert [run.id for run in result.result] == [1, 2, 3]
+    assert [run.id for run in result.result] == [3, 2, 1]  # newest first
 
 
 def test_an_artifact_answers_with_its_bytes(runner: DbtCloudRunner, connected: RecordedApi) -> None:
@@ -188,7 +188,7 @@ def test_a_keyword_argument_sets_a_flag_and_a_root_option(runner: DbtCloudRunner
     connected.add_runs(5)
     connected.page_cap = 2
     result = runner.invoke(["run", "list"], all_pages=True, limit=2)
-    assert [run.id for run in result.result] == [1, 2, 3, 4, 5]
+    assert [run.id for run in result.result] == [5, 4, 3, 2, 1]
     connected.fail_next(Reply(503), times=5, path="/runs/")
     no_retries = runner.invoke(["run", "list"], max_retries=0)
     assert no_retries.exit_code == 1
