@@ -40,7 +40,8 @@ def test_use_from_python_examples_run(api: RecordedApi, monkeypatch: pytest.Monk
     printed = capsys.readouterr().out
     lines = printed.splitlines()
     assert lines[0] == "34929305 Success", "the runner's first example"
-    assert f"-> GET {api.url}/api/v2/accounts/123456/runs/?job_definition_id=43167&offset=0&limit=100" in lines
+    query = "job_definition_id=43167&order_by=-id&offset=0&limit=100"
+    assert f"-> GET {api.url}/api/v2/accounts/123456/runs/?{query}" in lines
     assert "page at 0: 0 of 0" in lines
     assert "[True, True, True]" in lines, "the threads example"
     assert "Do nothing! -> 34929305 Success" in lines, "the typed client's example"
