@@ -194,6 +194,9 @@ class CommandModel(BaseModel):
                 params[wire] = wire_value
         path = self.operation.path.format(**path_values)
         payload = self.body() if self.operation.method in ("POST", "PUT", "PATCH") else None
+        if self.operation.method == "DELETE":
+            # A DELETE carries a body only where its model has one (the bulk delete's ids).
+            payload = self.body() or None
         return Request(self.operation.method, path, params, payload, self.operation.api)
 
     def body(self, *, only_set: bool = False) -> Any:

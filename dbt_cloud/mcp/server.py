@@ -45,11 +45,29 @@ def build_server(settings: Settings, *, all_operations: bool = False, allow_writ
 
     def listing() -> list[types.Tool]:
         tools = [
-            types.Tool(name=name, description=composites.DESCRIPTIONS[name], input_schema=schema)
+            types.Tool(
+                name=name,
+                description=composites.DESCRIPTIONS[name],
+                input_schema=schema,
+                annotations=types.ToolAnnotations(
+                    read_only_hint=name not in composites.WRITES,
+                    destructive_hint=False if name in composites.WRITES else None,
+                ),
+            )
             for name, schema in composites.SCHEMAS.items()
         ]
         for tool in operation_tools.values():
-            tools.append(types.Tool(name=tool.name, description=tool.description, input_schema=tool.input_schema()))
+            hints = types.ToolAnnotations(
+                read_only_hint=not tool.writes, destructive_hint=tool.destructive if tool.writes else None
+            )
+            tools.append(
+                types.Tool(
+                    name=tool.name,
+                    description=tool.description,
+                    input_schema=tool.input_schema(),
+                    annotations=hints,
+                )
+            )
         return tools
 
     async def list_tools(ctx: Any, params: Any) -> types.ListToolsResult:

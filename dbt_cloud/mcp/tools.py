@@ -3,8 +3,10 @@ model's help, its input schema the model's own JSON Schema (the same names, type
 and choices as the command line's options).
 
 Read-only unless writes are allowed: a tool is a write when its operation is not a GET (the
-Discovery API's query, a POST that reads, is the exception). Bulk deletes are never offered
-(`NEVER`); cancelling one run is a write like any other.
+Discovery API's query, a POST that reads, is the exception). Every operation of the specs is a tool,
+the bulk delete of named environment variables included (a write, marked destructive); what is
+never a tool are the command line's sweeping composites, `job delete-all` and `run cancel-all`,
+which act on whatever a filter matches rather than on what the caller names.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from dbt_cloud.api.registry import group_names, verbs
 
 #: The groups of the default tool list: what an agent asked about jobs and runs needs.
 EVERYDAY_GROUPS = ("job", "run", "environment", "project", "metadata")
-#: Verbs never offered, whatever the flags: bulk deletes (an agent's slip there removes what others
-#: rely on, with no undo). The command line's delete-all and cancel-all are composites, not tools.
-#: Cancelling one run is an ordinary write, offered with --allow-writes.
-NEVER = ("delete-bulk",)
+#: Verbs never offered, whatever the flags: the sweeping deletes and cancels (an agent's slip there
+#: removes what others rely on, with no undo). None of the specs' operations is one: `delete-all`
+#: and `cancel-all` are command-line composites, listed here so that no registry change makes
+#: them tools.
+NEVER = ("delete-all", "cancel-all")
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,11 @@ class OperationTool:
     def writes(self) -> bool:
         operation = self.model.operation
         return operation.method != "GET" and operation.api is not Api.DISCOVERY
+
+    @property
+    def destructive(self) -> bool:
+        """Removes something: what MCP clients confirm before running (`destructiveHint`)."""
+        return self.model.operation.method == "DELETE"
 
     @property
     def description(self) -> str:
@@ -74,7 +82,7 @@ def every_operation() -> list[OperationTool]:
 
 
 def offered(*, all_operations: bool) -> list[OperationTool]:
-    """The operation tools a server lists: the everyday groups (or all), never a bulk delete.
+    """The operation tools a server lists: the everyday groups (or all), never a sweeping composite.
     Writes are listed either way, so a read-only server can say why it refuses one (`refused`)."""
     chosen = []
     for tool in every_operation():

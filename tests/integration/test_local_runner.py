@@ -458,3 +458,26 @@ def test_a_jobs_artifacts_come_from_its_latest_successful_run(local_runner: Loca
     assert second["has_docs_generated"]
     assert catalog.status_code == 200
     assert catalog.json()["metadata"]["dbt_schema_version"].endswith("catalog/v1.json")
+
+
+def test_bulk_delete_of_environment_variables_deletes_the_ids_given(local_runner: LocalRunner, local_cli: Any) -> None:
+    """The spec gives this DELETE no body; the command sends the ids it is given (`--ids`, repeated)."""
+    account, project = local_runner.account_id, local_runner.project_id
+    path = f"/api/v3/accounts/{account}/projects/{project}/environment-variables/"
+    with local_runner.http() as http:
+        made = [
+            http.post(path, json={"name": f"DBT_GONE_{n}", "type": "project", "raw_value": "x"}).json()["data"]["id"]
+            for n in range(3)
+        ]
+    args = ["environment-variable", "delete-bulk", "--project-id", str(project)]
+    refused = local_cli(*args)
+    deleted = local_cli(*args, "--ids", str(made[0]), "--ids", str(made[2]))
+    assert refused.exit_code == 2
+    assert "--ids" in refused.stderr
+    assert deleted.exit_code == 0, deleted.stderr
+    assert sorted(data(deleted)["deleted_var_ids"]) == [made[0], made[2]]
+    with local_runner.http() as http:
+        left = http.get(f"{path}environment/").json()["data"]["variables"]
+    assert "DBT_GONE_1" in left
+    assert "DBT_GONE_0" not in left
+    assert "DBT_GONE_2" not in left

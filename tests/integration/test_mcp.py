@@ -64,10 +64,51 @@ def test_all_operations_lists_a_tool_per_operation(local_runner: LocalRunner) ->
     every = {(group, verb): tool for group in group_names() for verb, tool in verbs(group).items()}
     admin = [key for key, verb in every.items() if verb.model.operation.api is Api.ADMIN]
     assert len(admin) == 207  # every operation of the v2 and v3 specs
-    offered = {tool_name(*key) for key in every if key[1] not in NEVER}
-    assert names - set(SCHEMAS) == offered
-    assert "environment_variable_delete_bulk" not in names
-    assert len(names - set(SCHEMAS)) == 207  # 206 Admin operations and the Discovery query
+    assert not [key for key in every if key[1] in NEVER]  # no operation is a sweeping composite
+    assert names - set(SCHEMAS) == {tool_name(*key) for key in every}
+    assert len(names - set(SCHEMAS)) == 208  # the 207 Admin operations and the Discovery query
+    assert "job_delete_all" not in names
+    assert "run_cancel_all" not in names
+
+
+def test_hints_say_what_a_tool_changes(local_runner: LocalRunner) -> None:
+    async def body(session: ClientSession) -> Any:
+        return (await session.list_tools()).tools
+
+    hints = {tool.name: tool.annotations for tool in with_server(local_runner, body, "--all-operations")}
+    assert hints["job_list"].read_only_hint is True
+    assert hints["metadata_query"].read_only_hint is True  # a POST that only reads
+    assert hints["run_failure"].read_only_hint is True
+    assert hints["job_run"].read_only_hint is False
+    assert hints["job_run"].destructive_hint is False
+    assert hints["job_trigger_and_wait"].read_only_hint is False
+    assert hints["job_delete"].destructive_hint is True
+    assert hints["environment_variable_delete_bulk"].destructive_hint is True
+
+
+def test_the_bulk_delete_removes_only_the_named_variables(local_runner: LocalRunner) -> None:
+    path = f"/api/v3/accounts/{local_runner.account_id}/projects/{local_runner.project_id}/environment-variables/"
+    with local_runner.http() as http:
+        made = [
+            http.post(path, json={"name": f"DBT_BULK_{n}", "type": "project", "raw_value": "x"}).json()["data"]["id"]
+            for n in range(3)
+        ]
+    arguments = {"project_id": local_runner.project_id, "ids": made[:2]}
+
+    async def body(session: ClientSession) -> Any:
+        return await session.call_tool("environment_variable_delete_bulk", arguments)
+
+    refused = with_server(local_runner, body, "--all-operations")
+    deleted = with_server(local_runner, body, "--all-operations", "--allow-writes")
+    assert refused.is_error
+    assert "read-only" in refused.content[0].text
+    assert not deleted.is_error, deleted.content
+    assert sorted(deleted.structured_content["data"]["deleted_var_ids"]) == made[:2]
+    with local_runner.http() as http:
+        left = http.get(f"{path}environment/").json()["data"]["variables"]
+    assert "DBT_BULK_2" in left
+    assert "DBT_BULK_0" not in left
+    assert "DBT_BULK_1" not in left
 
 
 def test_list_jobs_and_a_refused_write(local_runner: LocalRunner) -> None:
@@ -172,3 +213,18 @@ def test_streamable_http_on_loopback(local_runner: LocalRunner) -> None:
         server.terminate()
         server.wait(timeout=20)
     assert {job["id"] for job in jobs.structured_content["data"]} >= set(local_runner.jobs.values())
+
+
+def test_composite_input_is_checked_by_its_model(local_runner: LocalRunner) -> None:
+    async def body(session: ClientSession) -> Any:
+        negative = await session.call_tool("run_failure", {"run_id": -1})
+        unknown = await session.call_tool("run_artifact", {"run_id": 1, "path": "manifest.json", "jsonpath": "x"})
+        return negative, unknown
+
+    negative, unknown = with_server(local_runner, body)
+    assert negative.is_error
+    assert negative.content[0].text.startswith("run_failure: run_id:")
+    assert unknown.is_error
+    assert "unknown argument jsonpath" in unknown.content[0].text
+    assert SCHEMAS["run_artifact"]["required"] == ["run_id", "path"]
+    assert SCHEMAS["job_trigger_and_wait"]["properties"]["job_id"]["minimum"] == 1

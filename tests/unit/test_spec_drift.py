@@ -38,6 +38,12 @@ UNLISTED_QUERY = {
 
 #: Body fields of dbt-cloud-cli 0.9.1's options that the v3 specs no longer list; the drop-in keeps
 #: them (the service still reads them) so that its users' scripts keep working.
+#: Requests whose body the spec leaves out although the operation cannot work without one: the bulk
+#: delete of environment variables names the ids it deletes (dbt_cloud/api/operations/environment_variable.py).
+BODY_THE_SPEC_OMITS = {
+    ("DELETE", "/api/v3/accounts/{account_id}/projects/{project_id}/environment-variables/bulk/"): {"ids"},
+}
+
 UNLISTED_BODY = {
     ("POST", "/api/v3/accounts/{account_id}/projects/{project_id}/connections/"): {"details", "id"},
     ("POST", "/api/v3/accounts/{account_id}/projects/{project_id}/environments/"): {
@@ -164,13 +170,14 @@ def drift(model: type[CommandModel], operation: SpecOperation, *, strict: bool) 
         if param.location is Location.BODY or (param.location is Location.PATH and param.also_body)
     }
     whole = [wire for wire, (_, param, _) in fields.items() if param.whole]
-    if body_fields and op.method not in ("POST", "PUT", "PATCH"):
+    omitted = BODY_THE_SPEC_OMITS.get(operation.key, set())
+    if body_fields - omitted and op.method not in ("POST", "PUT", "PATCH"):
         problems.append("a body on a request that sends none")
-    if body_fields and operation.body is None:
+    if body_fields - omitted and operation.body is None:
         problems.append("a body where the spec has none")
     spec_props = generate_commands._properties(operation.spec, operation.body) if operation.body else {}
     spec_body = {name for name, schema in spec_props.items() if not schema.get("readOnly")}
-    extra_body = body_fields - spec_body - UNLISTED_BODY.get(operation.key, set())
+    extra_body = body_fields - spec_body - UNLISTED_BODY.get(operation.key, set()) - omitted
     if not whole and extra_body:
         problems.append(f"body fields the spec lacks: {sorted(extra_body)}")
     if not strict:

@@ -9,6 +9,7 @@ MODULES: dict[str, str] = {
     "audit-log": "dbt_cloud.api.operations.audit_log",
     "connection": "dbt_cloud.api.operations.connection",
     "environment": "dbt_cloud.api.operations.environment",
+    "environment-variable": "dbt_cloud.api.operations.environment_variable",
     "job": "dbt_cloud.api.operations.job",
     "metadata": "dbt_cloud.api.operations.metadata",
     "project": "dbt_cloud.api.operations.project",
