@@ -60,7 +60,11 @@ def test_all_operations_lists_a_tool_per_operation(local_runner: LocalRunner) ->
     async def body(session: ClientSession) -> Any:
         return (await session.list_tools()).tools
 
-    names = {tool.name for tool in with_server(local_runner, body, "--all-operations")}
+    tools = with_server(local_runner, body, "--all-operations")
+    for tool in tools:  # every tool's input schema is valid JSON Schema, and says what it takes
+        jsonschema.Draft202012Validator.check_schema(tool.input_schema)
+        assert tool.input_schema["type"] == "object", tool.name
+    names = {tool.name for tool in tools}
     every = {(group, verb): tool for group in group_names() for verb, tool in verbs(group).items()}
     admin = [key for key, verb in every.items() if verb.model.operation.api is Api.ADMIN]
     assert len(admin) == 207  # every operation of the v2 and v3 specs
