@@ -1,7 +1,8 @@
 """The local runner's routes: every operation of the vendored specs (`spec.py`), answered by the
 generic resource layer (`resources.py`) or, where the service acts, by a hand-written handler (runs,
 triggers, artifacts, tokens, environment-variable views), plus the few paths clients use that the
-specs leave out (`/`, `/api/v2/whoami/`, v3's account-wide environment list).
+specs leave out (`/`, `/api/v2/whoami/`, v3's account-wide environment list), and the web page
+of runs (`web_page.py`).
 
 Routes are written once, with their trailing slash. Handlers are plain functions run in a thread
 pool, so the store and the files they read never block the event loop; the body is read before a
@@ -49,6 +50,7 @@ from dbt_cloud.local.spec import Operation, operations
 from dbt_cloud.local.store import Store
 from dbt_cloud.local.tokens import TOKEN_KINDS, Tokens
 from dbt_cloud.local.views import document, job_view
+from dbt_cloud.local.web_page import web_routes
 from dbt_cloud.local.webhook_api import WebhookEndpoints
 from dbt_cloud.local.webhook_subscriptions import Subscriptions
 
@@ -306,7 +308,7 @@ class LocalApi:
             Route("/api/v3/accounts/{account_id:int}/environments/", self.endpoint(environments), methods=["GET"])
         )
         routes.append(Route("/api/v2/whoami/", self.endpoint(environments, self.whoami), methods=["GET"]))
-        routes.append(Route("/", home, methods=["GET", "HEAD"]))
+        routes += web_routes()
         return routes
 
     def whoami(self, op: Operation, call: Call) -> Response:
@@ -346,11 +348,6 @@ def describe_operations() -> list[tuple[str, str, str, str]]:
         return rows
     finally:
         store.close()
-
-
-async def home(request: Request) -> Response:
-    """What a client probing the host sees (`GET /`): the runner is here, and where its API is."""
-    return json_response({"name": "dbt-cloud local runner", "api": ["/api/v2/", "/api/v3/"], "status": "ok"})
 
 
 def create_app(store: Store, executor: Executor | None, data_dir: Path) -> Starlette:

@@ -297,7 +297,8 @@ def run_view(run: dict[str, Any], base_url: str) -> dict[str, Any]:
         "retrying_run_id": extra.get("retrying_run_id"),
         "can_retry": status is RunStatus.ERROR,
         "retry_not_supported_reason": None if status is RunStatus.ERROR else "RETRY_NOT_FAILED_RUN",
-        "href": f"{base_url}/#/accounts/{run['account_id']}/runs/{run['id']}/",
+        # The run's page, at the path dbt Cloud's own run pages have; the runner serves it (web_page.py).
+        "href": f"{base_url}/deploy/{run['account_id']}/projects/{run['project_id']}/runs/{run['id']}/",
         "used_repo_cache": None,
         "audit": None,
     }

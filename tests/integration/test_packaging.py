@@ -62,6 +62,8 @@ def test_wheel_ships_what_the_code_reads_at_run_time(built_distributions: Distri
     assert "dbt_cloud/cli/command_index.py" in names  # the groups, their help and completion
     assert any(n.startswith("dbt_cloud/api/generated/") for n in names)
     assert "dbt_cloud/local/api_spec.json" in names  # the local runner builds its routes from it
+    for page_file in ("index.html", "run-page.js", "run-page.css"):  # the runner's web page
+        assert f"dbt_cloud/local/web/{page_file}" in names
     assert not any("__pycache__" in n or n.startswith(("tests/", "benchmarks/")) for n in names)
 
 
