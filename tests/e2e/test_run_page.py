@@ -34,6 +34,16 @@ CHROMIUM_ARGS = [
 ]
 #: Every wait of the browser is bounded by this (milliseconds); the whole test by the run's own wait.
 STEP_MS = 30_000
+#: Injected before the page's own script (as the browser's tooling, outside the page's CSP): every
+#: status the run's page shows, in order.
+STATUS_RECORDER = """
+window.statusesShown = [];
+new MutationObserver(() => {
+  const shown = document.getElementById("run-status");
+  const text = shown ? shown.textContent : null;
+  if (text && window.statusesShown[window.statusesShown.length - 1] !== text) window.statusesShown.push(text);
+}).observe(document, { subtree: true, childList: true, characterData: true });
+"""
 RUN_URL = re.compile(r"Run (\d+): (http://\S+/deploy/\d+/projects/\d+/runs/\d+/)")
 
 
@@ -95,6 +105,7 @@ def test_the_printed_run_url_opens_the_runs_page(browser: Any, local_runner: Loc
         context = browser.new_context(accept_downloads=True)
         page = context.new_page()
         page.set_default_timeout(STEP_MS)
+        page.add_init_script(STATUS_RECORDER)
         page.goto(url)
 
         # No token in what the server sent: the page asks for one and keeps it in the tab.
@@ -108,6 +119,11 @@ def test_the_printed_run_url_opens_the_runs_page(browser: Any, local_runner: Loc
         assert not page.is_visible("#token-form")
         # (Locators, not wait_for_function: the page's Content-Security-Policy forbids eval, rightly.)
         page.locator("#run-status", has_text=re.compile(r"^Success$")).wait_for()
+        # Live: the page showed the run in progress first, and moved on by itself (one page load).
+        statuses = page.evaluate("window.statusesShown")
+        assert statuses[-1] == "Success"
+        assert statuses[0] in ("Queued", "Starting", "Running"), statuses
+        assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
         steps = page.locator("#steps tbody tr")
         assert steps.count() >= 1
         assert any("dbt build" in text for text in steps.all_inner_texts())
