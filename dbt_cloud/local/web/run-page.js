@@ -6,6 +6,8 @@
 (() => {
   const TOKEN_KEY = "dbt-cloud-local-runner-token";
   const POLL_MS = 2000;
+  // With nothing in progress the runs list still looks for new runs, less often.
+  const IDLE_POLL_MS = 15000;
   const RUNS_SHOWN = 50;
   const $ = (id) => document.getElementById(id);
 
@@ -213,14 +215,17 @@
     $("token").focus();
   }
 
+  // A finished run no longer changes: its page stops asking for it (and its logs) once it has shown it.
+  let runFinished = false;
+
   async function refresh(account) {
     try {
-      const running = await Promise.all([
-        where.run !== null ? showRun(account, where.run) : Promise.resolve(false),
-        showRuns(account),
-      ]);
+      const showing = where.run !== null && !runFinished ? showRun(account, where.run) : Promise.resolve(false);
+      const [runRunning, listRunning] = await Promise.all([showing, showRuns(account)]);
+      if (where.run !== null && !runRunning) runFinished = true;
       say("");
-      if (running.some(Boolean)) setTimeout(() => refresh(account), POLL_MS);
+      const busy = runRunning || listRunning;
+      setTimeout(() => refresh(account), busy && !document.hidden ? POLL_MS : IDLE_POLL_MS);
     } catch (error) {
       if (error instanceof Refused) {
         sessionStorage.removeItem(TOKEN_KEY);
