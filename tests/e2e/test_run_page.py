@@ -149,6 +149,10 @@ def test_the_printed_run_url_opens_the_runs_page(browser: Any, local_runner: Loc
         # The page's address and what it sent hold no token; the browser kept it in sessionStorage only.
         assert local_runner.token not in page.url
         assert page.evaluate("Object.values(sessionStorage)") == [local_runner.token]
+        # The tab keeps the token across pages; the runs' earlier href (`/#/accounts/...`) opens the run too.
+        page.goto(f"{local_runner.base_url}/#/accounts/{local_runner.account_id}/runs/{run_id}/")
+        page.locator("#run-status", has_text=re.compile(r"^Success$")).wait_for()
+        assert page.text_content("#run-title") == f"Run {run_id}: Build"
         context.close()
         assert process.wait(timeout=STEP_MS / 1000) == 0
     finally:

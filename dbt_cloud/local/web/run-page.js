@@ -16,6 +16,9 @@
   // Where the page is: `/deploy/{account}/projects/{project}/runs/[{run}/]` as on dbt Cloud, or `/`.
   const where = (() => {
     const found = location.pathname.match(/^\/deploy\/(\d+)\/projects\/(\d+)\/runs\/(?:(\d+)\/?)?$/);
+    // Runs' href was `/#/accounts/{account}/runs/{id}/` before the page existed: still opens the run.
+    const earlier = location.hash.match(/^#\/accounts\/(\d+)\/runs\/(\d+)\/?$/);
+    if (!found && earlier) return { account: Number(earlier[1]), project: null, run: Number(earlier[2]) };
     if (!found) return { account: null, project: null, run: null };
     return { account: Number(found[1]), project: Number(found[2]), run: found[3] ? Number(found[3]) : null };
   })();
