@@ -94,6 +94,13 @@ def to_json(document: Any) -> str:
     return json.dumps(document, indent=2)
 
 
+def inline(value: Any) -> str:
+    """A value inside a line of text, written as JSON writes it (`null`, `true`, `"text"`, `{...}`):
+    a person reads the same words as in `-o json`, never Python's `None` or `{'a': 1}`. What JSON
+    cannot hold (a placeholder of the import plan) is written as it describes itself."""
+    return json.dumps(value, ensure_ascii=False, default=repr)
+
+
 def terminal_width() -> int:
     """The width to fit: the terminal's, or `COLUMNS`, or 100 where there is neither."""
     return shutil.get_terminal_size((100, 24)).columns

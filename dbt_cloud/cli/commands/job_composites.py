@@ -242,12 +242,13 @@ def _read_import(invocation: Invocation) -> tuple[list[Any], bool]:
 def _describe(item: Any) -> str:
     """One line of the plan: + create, ~ update (with the fields that change), = unchanged, ! refused."""
     from dbt_cloud.services.transfer import CREATE, REFUSED, UNCHANGED, UPDATE
+    from dbt_cloud.terminal.output import inline
 
     where = f"project {item.desired.get('project_id')}, environment {item.desired.get('environment_id')}"
     if item.action == CREATE:
         return f"+ create {item.name!r} in {where}"
     if item.action == UPDATE:
-        changes = ", ".join(f"{path}: {old!r} -> {new!r}" for path, (old, new) in item.changes.items())
+        changes = ", ".join(f"{path}: {inline(old)} -> {inline(new)}" for path, (old, new) in item.changes.items())
         return f"~ update job {item.existing_id} {item.name!r}: {changes}"
     if item.action == UNCHANGED:
         return f"= unchanged job {item.existing_id} {item.name!r}"
