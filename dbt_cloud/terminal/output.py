@@ -111,7 +111,10 @@ def render(document: Any, fmt: str, stream: IO[str], *, width: int | None = None
     if fmt == "json":
         stream.write(to_json(document) + "\n")
         return
-    data = document.get("data", document) if isinstance(document, dict) and "status" in document else document
+    data = _data_of(document)
+    if isinstance(data, list) and data and all(_is_envelope(item) for item in data):
+        # The answers of a bulk command (each an API envelope): shown as the rows of their data.
+        data = [_data_of(item) for item in data]
     if fmt == "ids":
         items = data if isinstance(data, list) else [data]
         for item in items:
@@ -127,6 +130,14 @@ def render(document: Any, fmt: str, stream: IO[str], *, width: int | None = None
             stream.write(footer + "\n")
         return
     raise ValueError(f"unknown output format {fmt!r}")
+
+
+def _is_envelope(document: Any) -> bool:
+    return isinstance(document, dict) and "status" in document and "data" in document
+
+
+def _data_of(document: Any) -> Any:
+    return document.get("data", document) if isinstance(document, dict) and "status" in document else document
 
 
 def page_footer(document: Any, data: Any) -> str | None:

@@ -458,6 +458,8 @@ get_artifact_command = composite_command(
     _job_artifact,
     options=ArtifactOptions,
     fields=("account_id", "job_id", "include_related"),
+    hidden_fields=("include_related",),  # as run get-artifact's
+    output_formats=None,
     extra_params=artifact_params(),
     prepare=prepare_paths,
     help="Download artifacts of the job's latest run: streamed to a temporary file and renamed "
