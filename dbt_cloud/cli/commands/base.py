@@ -375,6 +375,11 @@ def invocation_for(
     try:
         model = build_model(model_class, given, settings=_settings_values(settings))
     except InputError as exc:
+        if "Missing option --account-id" in exc.message and not exc.hint:
+            from dbt_cloud.cli.context import annotating_errors
+            from dbt_cloud.cli.hints import missing_setting_hint
+
+            exc.hint = missing_setting_hint("account_id", github=annotating_errors())
         exc.hint = exc.hint or f"see '{ctx.command_path} --help'"
         raise
     with _session(
