@@ -192,6 +192,7 @@ export_command = composite_command(
     help="Export jobs to a document that `job import` recreates them from: every field but server "
     "state (ids, timestamps, counters) is kept, those this tool does not know included.",
     calls=(JobGet, JobList),
+    output_formats=None,  # the document is its own format (--format json|yaml)
 )
 
 

@@ -75,3 +75,10 @@ def test_dry_runs_print_the_same_shape_of_plan(dbt: Cli, server: Server) -> None
     for plan in (deleting, cancelling, importing):
         assert list(plan) == ["plan"]
         assert all(isinstance(item["action"], str) for item in plan["plan"])
+
+
+def test_job_export_offers_its_format_not_an_output_format(dbt: Cli) -> None:
+    shown = dbt("job", "export", "--help").stdout
+    assert "--format [json|yaml]" in shown
+    assert "--output " not in shown
+    assert dbt("job", "export", "--job-id", "1", "-o", "table").exit_code == 2
