@@ -298,7 +298,7 @@ def _cancel_all(invocation: Invocation) -> None:
     items = [
         BulkItem(
             int(run["id"]),
-            f"(job {run.get('job_definition_id')}, {status_name(run).lower()})",
+            f"(job {run.get('job_definition_id') or 'none'}, {status_name(run).lower()})",
             f"already finished: {status_name(run)}" if run.get("status") in FINISHED else None,
         )
         for run in ordered
