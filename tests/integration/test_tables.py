@@ -131,3 +131,11 @@ def test_a_plan_as_a_table_and_what_project_type_and_schedule_mean(local_cli: An
     fields = dict(line.split(None, 1) for line in job if " " in line and not line.startswith(" "))
     assert fields["triggers.schedule"] == "false"
     assert fields["cron_humanized"] == "off", "its schedule trigger is off: it does not run every hour"
+
+
+def test_environment_variables_are_a_table_with_a_row_per_variable(local_cli: Any, local_runner: LocalRunner) -> None:
+    lines = table_lines(local_cli, "environment-variable", "list", "--project-id", str(local_runner.project_id))
+    start = next(index for index, line in enumerate(lines) if line.startswith("variables ("))
+    assert re.split(r"\s{2,}", lines[start + 1])[:2] == ["NAME", "PROJECT.VALUE"]
+    assert any(line.startswith("DBT_CLOUD_DEMO_DUCKDB_PATH ") for line in lines[start + 2 :])
+    assert not any(".project.value" in line for line in lines), "not variables.X.project.value lines"
