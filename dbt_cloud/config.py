@@ -225,14 +225,14 @@ def _env_number(
     text = _env_text(name)
     if text is None:
         return None
-    hint = "see 'dbt-cloud --help'"
+    setting = name  # the variable at fault: the command line points at its root option's help
     try:
         value = kind(text)
     except ValueError:
-        raise ConfigError(f"Invalid value for '{option}': {text!r} is not {what}.", hint=hint) from None
+        raise ConfigError(f"Invalid value for '{option}': {text!r} is not {what}.", setting=setting) from None
     if value < minimum or (maximum is not None and value > maximum):
         bounds = f"x>={minimum}" if maximum is None else f"{minimum}<=x<={maximum}"
-        raise ConfigError(f"Invalid value for '{option}': {value} is not in the range {bounds}.", hint=hint)
+        raise ConfigError(f"Invalid value for '{option}': {value} is not in the range {bounds}.", setting=setting)
     return value
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from dbt_cloud.config import ENV_VARS
+from dbt_cloud.defaults import MAX_RETRIES_ENV_VAR, TIMEOUT_ENV_VAR
 from dbt_cloud.errors import (
     APIConnectionError,
     APIStatusError,
@@ -31,6 +32,8 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]", "0.0.0.0")
 NOT_IMPLEMENTED = "The local runner does not implement"
 #: An artifact's URL, `/runs/{id}/artifacts/{path}` (a file of a run).
 ARTIFACT_PATH = re.compile(r"/runs/(\d+)/artifacts/[^?]+")
+#: The variables of the root options (`--timeout`, `--max-retries`), named by ConfigError.setting.
+ROOT_VARIABLES = (TIMEOUT_ENV_VAR, MAX_RETRIES_ENV_VAR)
 #: The settings that have an option and a variable, by the option's name.
 OPTIONS = {"api_token": "--api-token", "account_id": "--account-id", "dbt_cloud_host": "--dbt-cloud-host"}
 
@@ -61,6 +64,8 @@ def missing_setting_hint(setting: str, *, github: bool) -> str | None:
 def _setting_hint(setting: str | None, *, github: bool) -> str | None:
     if setting == "profile":
         return "create it with `dbt-cloud configure --profile NAME`"
+    if setting in ROOT_VARIABLES:
+        return "see 'dbt-cloud --help'"
     if setting not in OPTIONS:
         return None
     variable = ENV_VARS[setting]

@@ -6,6 +6,7 @@ The library's errors carry no command-line hint; in GitHub mode the error is wri
 
 from __future__ import annotations
 
+import re
 import socket
 
 import pytest
@@ -102,3 +103,18 @@ def test_the_librarys_errors_carry_no_command_line_hint(local_runner: LocalRunne
         cloud.job.get(job_id=999999)
     assert missing.value.hint is None
     assert "--" not in str(missing.value)
+
+
+def test_no_library_module_writes_a_command_line_hint() -> None:
+    """The hints of the library's errors (http, config, services, errors) name no option, variable
+    to set or command to run: those are the command line's (dbt_cloud/cli/hints.py)."""
+    from pathlib import Path
+
+    import dbt_cloud
+
+    package = Path(dbt_cloud.__file__).parent
+    modules = [*(package / "http").glob("*.py"), *(package / "services").glob("*.py")]
+    modules += [package / "config.py", package / "errors.py"]
+    for module in modules:
+        for hint in re.findall(r"hint=(\"[^\"]*\"|'[^']*'|[A-Z_]+)", module.read_text()):
+            assert not re.search(r"--[a-z]|`dbt-cloud |DBT_CLOUD_", hint), f"{module.name}: {hint}"
