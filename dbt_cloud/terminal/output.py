@@ -7,7 +7,10 @@ they go to stderr.
 A table fits the terminal (80 columns included). A list keeps the columns that identify a row (id,
 name, status) whole and adds the others, most telling first, while they fit; the name column alone
 gives way when space is short. One object is written as field/value lines whose long values wrap
-rather than being cut. Times are shown in UTC to the minute (lists) or second (one object).
+rather than being cut (a path breaks after a `/`); the lists of objects and the mappings of names
+to objects inside it (a run's steps, an import's plan, environment variables) follow as tables of
+their own. Times are shown in UTC to the minute (lists) or second (one object); codes whose words
+are known are shown in words (a project's type, a job's schedule that is off), booleans as JSON's.
 """
 
 from __future__ import annotations
