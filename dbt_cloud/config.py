@@ -105,10 +105,7 @@ def read_profile(name: str, path: Path | None = None, *, required: bool = False)
     if name not in profiles:
         if required:
             known = ", ".join(sorted(profiles)) or "none"
-            raise ConfigError(
-                f"No profile named {name!r} in {path} (profiles there: {known})",
-                hint="create it with `dbt-cloud configure --profile NAME`",
-            )
+            raise ConfigError(f"No profile named {name!r} in {path} (profiles there: {known})", setting="profile")
         return {}
     profile = profiles[name]
     for key, value in profile.items():
@@ -151,7 +148,7 @@ def normalize_host(host: str) -> str:
     (`http://127.0.0.1:8000` for the local runner)."""
     text = host.strip()
     if not text:
-        raise ConfigError("The dbt Cloud host is empty", hint="set --dbt-cloud-host or DBT_CLOUD_HOST")
+        raise ConfigError("The dbt Cloud host is empty", setting="dbt_cloud_host")
     if "://" not in text:
         text = f"https://{text}"
     parts = urlsplit(text)
@@ -228,14 +225,14 @@ def _env_number(
     text = _env_text(name)
     if text is None:
         return None
-    hint = "see 'dbt-cloud --help'"
+    setting = name  # the variable at fault: the command line points at its root option's help
     try:
         value = kind(text)
     except ValueError:
-        raise ConfigError(f"Invalid value for '{option}': {text!r} is not {what}.", hint=hint) from None
+        raise ConfigError(f"Invalid value for '{option}': {text!r} is not {what}.", setting=setting) from None
     if value < minimum or (maximum is not None and value > maximum):
         bounds = f"x>={minimum}" if maximum is None else f"{minimum}<=x<={maximum}"
-        raise ConfigError(f"Invalid value for '{option}': {value} is not in the range {bounds}.", hint=hint)
+        raise ConfigError(f"Invalid value for '{option}': {value} is not in the range {bounds}.", setting=setting)
     return value
 
 
@@ -342,10 +339,7 @@ class Settings:
 
     def require_token(self) -> str:
         if not self.api_token:
-            raise ConfigError(
-                "No API token given",
-                hint="pass --api-token, set DBT_CLOUD_API_TOKEN, or store one with `dbt-cloud configure`",
-            )
+            raise ConfigError("No API token given", setting="api_token")
         return self.api_token
 
     @property
@@ -361,8 +355,7 @@ def _checked_token(token: Any) -> str | None:
     if not text or any(ch.isspace() or not ch.isprintable() for ch in text):
         # Said without the value: a malformed token is still a secret.
         raise ConfigError(
-            "The API token is malformed (empty, or contains spaces or control characters)",
-            hint="check --api-token or DBT_CLOUD_API_TOKEN",
+            "The API token is malformed (empty, or contains spaces or control characters)", setting="api_token"
         )
     register_secret(text)
     return text

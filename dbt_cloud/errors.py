@@ -1,7 +1,10 @@
 """The one error hierarchy of dbt-cloud, and the exit code each error means.
 
 Every failure a user can cause or meet ends as a `DbtCloudError`: the CLI prints its `message` (and
-`hint`, when there is one) as a single line on stderr and exits with `exit_code`. Nothing here may hold
+`hint`, when there is one) as a single line on stderr and exits with `exit_code`. A hint raised from
+here is about the library's own terms; what to type on the command line (an option, an environment
+variable, another command) is added by the command line (`dbt_cloud/cli/hints.py`), from the
+attributes the errors carry. Nothing here may hold
 the API token: messages are built from status codes, URLs and the server's own words only.
 """
 
@@ -46,6 +49,12 @@ class UsageError(DbtCloudError):
 
 class ConfigError(UsageError):
     """A setting such as the token or the account id is missing or malformed."""
+
+    def __init__(self, message: str, *, setting: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        #: The setting at fault (`api_token`, `account_id`, `dbt_cloud_host`, `profile`), so that
+        #: the command line can say where to give it.
+        self.setting = setting
 
 
 class InputError(UsageError):
@@ -115,8 +124,28 @@ class InvalidResponseError(APIError):
     """The server answered, but not with what the API promises (not JSON, no envelope, ...)."""
 
 
+class NotTheApiError(InvalidResponseError):
+    """What answered is not the dbt Cloud API (a web page, JSON without the API's envelope): most
+    often the host is not a dbt Cloud host."""
+
+
 class APIConnectionError(APIError):
     """The server could not be reached: refused, unknown host, TLS failure, reset."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        host: str | None = None,
+        port: int | None = None,
+        reason: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.host = host
+        self.port = port
+        #: "refused", "unknown_host", "tls", "timeout", "broken" or "unconfirmed" (None: other).
+        self.reason = reason
 
 
 class APITimeoutError(APIConnectionError):
@@ -151,23 +180,9 @@ _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
     429: RateLimitError,
 }
 
-_STATUS_HINTS: dict[int, str] = {
-    401: "check --api-token or DBT_CLOUD_API_TOKEN",
-    403: "check that the token belongs to this account (--account-id) and may do this",
-    404: "check the ids and --dbt-cloud-host",
-    429: "rate limited: wait a moment and try again, or raise --max-retries",
-}
-
 
 def status_error_class(status_code: int) -> type[APIStatusError]:
     """The exception class that stands for an HTTP status code."""
     if status_code >= 500:
         return ServerError
     return _STATUS_CLASSES.get(status_code, APIStatusError)
-
-
-def status_hint(status_code: int) -> str | None:
-    """What a user can do about a status code, where there is something to say."""
-    if status_code >= 500:
-        return "dbt Cloud had a problem; try again later"
-    return _STATUS_HINTS.get(status_code)

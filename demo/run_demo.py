@@ -2,9 +2,11 @@
 
 It starts the bundled local runner (a dbt-Cloud-compatible API on 127.0.0.1 that runs dbt-core),
 registers the demo dbt project (demo/project, DuckDB), and drives the installed `dbt-cloud`
-command against it exactly as against dbt Cloud: trigger a job and wait for it, read its steps and
-logs (a real `dbt build` with real row counts), list and download its artifacts, and show a run
-that fails. Every step prints the command it runs.
+command against it exactly as against dbt Cloud: trigger a job and wait for it, show its steps as
+a table and the telling lines of their logs (a real `dbt build` with real row counts), list and
+download its artifacts, show a run that fails and an error line, and end with the catalog
+explorer's view of one model. Every step prints the command it runs; a line that condenses an
+answer rather than printing it starts with "summary:".
 """
 
 from __future__ import annotations
@@ -104,14 +106,27 @@ WORTH_SHOWING = re.compile(
 )
 
 
+def summary(text: str) -> None:
+    """A line that condenses an answer the demo read, told apart from the commands' own output."""
+    print(f"summary: {text}", flush=True)
+
+
 def show_step_logs(run_id: int, env: dict[str, str]) -> None:
-    print(f"\n== The steps of run {run_id}, with the telling lines of their logs", flush=True)
-    print(f"$ dbt-cloud run get --run-id {run_id} --include-related run_steps", flush=True)
-    run = json.loads(quiet("run", "get", "--run-id", str(run_id), "--include-related", "run_steps", env=env))["data"]
-    for run_step in run["run_steps"]:
-        print(f"-- step {run_step['index']}: {run_step['name']} ({run_step['status_humanized']})")
+    step(f"The steps of run {run_id}", "run", "get", "--run-id", str(run_id), "--include-related", "run_steps",
+         "-o", "table", env=env)  # fmt: skip
+    print(f"\n== The telling lines of their logs\n$ dbt-cloud run logs {run_id} -o json", flush=True)
+    steps = json.loads(quiet("run", "logs", str(run_id), "-o", "json", env=env))
+    for run_step in steps:
         lines = [line for line in run_step["logs"].splitlines() if WORTH_SHOWING.search(line)]
-        print("\n".join(f"   {line}" for line in lines), flush=True)
+        summary(f"step {run_step['index']}: {run_step['name']} ({run_step['status_humanized']})")
+        for line in lines:
+            print(f"   {line}", flush=True)
+
+
+def first_model(catalog: dict[str, Any]) -> str:
+    """The name of the catalog's first model, for the explorer's view of one."""
+    models = sorted(key for key in catalog["nodes"] if key.startswith("model."))
+    return str(catalog["nodes"][models[0]]["metadata"]["name"])
 
 
 def main() -> None:
@@ -150,28 +165,34 @@ def main() -> None:
         step("The account, as dbt Cloud's API answers it", "account", "list", "-o", "table", env=env)
         step("Its jobs", "job", "list", "-o", "table", env=env)
         run = trigger_and_wait(ids["jobs"]["docs"], "make demo", env, expect=0)
-        print(f"Run {run['id']}: {run['status_humanized']} in {run['duration_humanized']}", flush=True)
+        summary(f"run {run['id']}: {run['status_humanized']} in {run['duration_humanized']}")
         show_step_logs(run["id"], env)
-        listed = json.loads(
-            step("Its artifacts", "run", "list-artifacts", "--run-id", str(run["id"]), env=env, capture=True)
-        )["data"]
+        print(f"\n== Its artifacts\n$ dbt-cloud run list-artifacts --run-id {run['id']}", flush=True)
+        listed = json.loads(quiet("run", "list-artifacts", "--run-id", str(run["id"]), env=env))["data"]
         top = [name for name in listed if "/" not in name]
-        print(f"{len(listed)} files: {', '.join(top)}, and compiled/ and run/ SQL for each node")
+        summary(f"{len(listed)} files: {', '.join(top)}, and compiled/ and run/ SQL for each node")
         catalog = OUTPUT / "catalog.json"
         step(
-            "Download catalog.json (streamed to a temporary file, renamed when complete)",
-            "run", "get-artifact", "--run-id", str(run["id"]), "--path", "catalog.json", "-f", str(catalog),
+            "Download catalog.json and manifest.json (each streamed to a temporary file, renamed when complete)",
+            "run", "get-artifact", "--run-id", str(run["id"]), "--path", "catalog.json", "--path", "manifest.json",
+            "--output-dir", str(OUTPUT),
             env=env,
         )  # fmt: skip
-        nodes = json.loads(catalog.read_text())["nodes"]
-        print(f"{catalog.relative_to(ROOT)}: {len(nodes)} nodes, e.g. {', '.join(sorted(nodes)[:3])}")
+        document = json.loads(catalog.read_text())
+        nodes = document["nodes"]
+        summary(f"{catalog.relative_to(ROOT)}: {len(nodes)} nodes, e.g. {', '.join(sorted(nodes)[:3])}")
         failed = trigger_and_wait(ids["jobs"]["failing"], "show a failure", env, expect=1)
-        print(f"Run {failed['id']}: {failed['status_humanized']}: {failed['status_message']}", flush=True)
+        summary(f"run {failed['id']}: {failed['status_humanized']}: {failed['status_message']}")
         show_step_logs(failed["id"], env)
         step(
             "An error is one line on stderr and exit code 1 (an unknown run)",
             "run", "get", "--run-id", "999999",
             env=env, expect=1,
+        )  # fmt: skip
+        step(
+            "The catalog explorer's view of one model, as it prints it without a terminal",
+            "demo", "data-catalog", "-f", str(catalog), "--node", first_model(document), "-o", "table",
+            env=env,
         )  # fmt: skip
     finally:
         print("\n== Stop the local runner", flush=True)

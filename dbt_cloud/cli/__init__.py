@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from dbt_cloud.cli.command_index import GROUPS
-from dbt_cloud.cli.context import _ANNOTATE_ERRORS, RETRY_POLICY, RootOptions, github_actions_detected, say
+from dbt_cloud.cli.context import (
+    _ANNOTATE_ERRORS,
+    RETRY_POLICY,
+    RootOptions,
+    annotating_errors,
+    github_actions_detected,
+    say,
+)
 from dbt_cloud.cli.setting_option import SettingOption
 
 if TYPE_CHECKING:
@@ -347,6 +354,9 @@ def _run_cli(argv: list[str], *, prog_name: str, debug: bool) -> int | _HelpShow
     except _errors().DbtCloudError as exc:
         if debug:
             _print_traceback()
+        from dbt_cloud.cli.hints import add_hint
+
+        add_hint(exc, github=annotating_errors())
         say(f"Error: {exc.one_line()}")
         return int(exc.exit_code)
     except click.ClickException as exc:

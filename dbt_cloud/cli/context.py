@@ -42,16 +42,23 @@ _ANNOTATE_ERRORS: ContextVar[bool] = ContextVar("dbt_cloud_annotate_errors", def
 RETRY_POLICY: ContextVar[RetryPolicy | None] = ContextVar("dbt_cloud_retry_policy", default=None)
 
 
+def annotating_errors() -> bool:
+    """Whether this call writes its error line as a GitHub annotation (GitHub mode)."""
+    return _ANNOTATE_ERRORS.get()
+
+
 def say(line: str) -> None:
     """A line for the person on stderr: redacted, `Error:` in red where colour is wanted, and in
-    GitHub mode an error line also written as an annotation."""
+    GitHub mode an error line written as an annotation instead."""
     from dbt_cloud.redact import redact
     from dbt_cloud.terminal.style import Style
 
     text = redact(line)
-    style = Style.for_stream(sys.stderr)  # `Error:` in red, on a terminal that wants colour
-    click.echo(style.error_line(text), err=True, color=style.enabled)
     if text.startswith("Error: ") and _ANNOTATE_ERRORS.get():
+        # Once, as the annotation: GitHub shows it in the log as an error line and on the run's page.
         from dbt_cloud.cli.github import error_annotation
 
         click.echo(error_annotation(text.removeprefix("Error: ")), err=True)
+        return
+    style = Style.for_stream(sys.stderr)  # `Error:` in red, on a terminal that wants colour
+    click.echo(style.error_line(text), err=True, color=style.enabled)

@@ -30,8 +30,8 @@ from dbt_cloud.errors import (
     APIStatusError,
     APITimeoutError,
     InvalidResponseError,
+    NotTheApiError,
     status_error_class,
-    status_hint,
 )
 from dbt_cloud.events import (
     DownloadProgress,
@@ -444,19 +444,15 @@ def _parse_json(response: httpx.Response, method: str) -> Any:
             raise InvalidResponseError(
                 _unconfirmed(method, path, f"the answer was cut or garbled ({kind})"), hint=UNCONFIRMED_HINT
             ) from None
-        raise InvalidResponseError(
-            f"dbt Cloud answered {method} {path} with {kind}, not JSON (status {response.status_code})",
-            hint="check --dbt-cloud-host",
+        raise NotTheApiError(
+            f"dbt Cloud answered {method} {path} with {kind}, not JSON (status {response.status_code})"
         ) from None
 
 
 def _check_envelope(document: Any, response: httpx.Response, method: str) -> None:
     path = response.request.url.path
     if not isinstance(document, dict) or "data" not in document:
-        raise InvalidResponseError(
-            f"dbt Cloud answered {method} {path} with JSON that is not an API envelope (no 'data')",
-            hint="check --dbt-cloud-host",
-        )
+        raise NotTheApiError(f"dbt Cloud answered {method} {path} with JSON that is not an API envelope (no 'data')")
     status = document.get("status")
     if isinstance(status, dict) and status.get("is_success") is False:
         message = status.get("user_message") or status.get("developer_message") or "the request failed"
@@ -500,7 +496,13 @@ def _error_detail(document: Any) -> str | None:
         text = document.get(key)
         if isinstance(text, str) and text.strip():
             parts.append(text.strip())
-    return "; ".join(parts) if parts else None
+    return _sentences(parts) if parts else None
+
+
+def _sentences(parts: list[str]) -> str:
+    """The server's messages in one line: each a sentence of its own (`Not found. name: required.`),
+    never `Not found.; name: required`."""
+    return " ".join(part if part.endswith((".", "!", "?", ":")) else part + "." for part in parts)
 
 
 def _status_error(response: httpx.Response, method: str) -> APIStatusError:
@@ -526,7 +528,7 @@ def _status_error(response: httpx.Response, method: str) -> APIStatusError:
         method=method,
         url=str(response.request.url),
         body=document,
-        hint=UNCONFIRMED_HINT if unconfirmed else status_hint(code),
+        hint=UNCONFIRMED_HINT if unconfirmed else None,
     )
 
 
@@ -539,27 +541,35 @@ def _unconfirmed(method: str, path: str, what: str) -> str:
     )
 
 
-UNCONFIRMED_HINT = "look for its effect, e.g. with dbt-cloud run list, before running this command again"
+UNCONFIRMED_HINT = "look for its effect (the runs of the job, say) before sending it again"
 
 
 def _connection_error(exc: httpx.TransportError, method: str, url: str, *, midway: bool = False) -> APIError:
-    host = httpx.URL(url).host
+    where = httpx.URL(url)
+    host = where.host
+    port = where.port or (443 if where.scheme == "https" else 80)
+    found: dict[str, Any] = {"host": host, "port": port}
     if method.upper() not in IDEMPOTENT_METHODS and not never_reached_server(exc) and not midway:
         what = "no answer in time" if isinstance(exc, httpx.TimeoutException) else "the connection broke"
         error_class = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
-        return error_class(_unconfirmed(method, httpx.URL(url).path, what), hint=UNCONFIRMED_HINT)
+        return error_class(_unconfirmed(method, where.path, what), hint=UNCONFIRMED_HINT, reason="unconfirmed", **found)
     if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(
-            f"{method} {httpx.URL(url).path} timed out waiting for {host}",
-            hint="raise --timeout, or check the network",
-        )
+        return APITimeoutError(f"{method} {where.path} timed out waiting for {host}", reason="timeout", **found)
     if midway:
-        return APIConnectionError(f"The connection to {host} broke during the download; nothing was written")
+        return APIConnectionError(
+            f"The connection to {host} broke during the download; nothing was written", reason="broken", **found
+        )
     if is_permanent_connect_failure(exc):
         text = str(exc)
         if "SSL" in text or "CERTIFICATE" in text:
-            return APIConnectionError(f"TLS handshake with {host} failed: {text}", hint="check --dbt-cloud-host")
-        return APIConnectionError(f"Unknown host {host}", hint="check --dbt-cloud-host or DBT_CLOUD_HOST")
+            return APIConnectionError(f"TLS handshake with {host} failed: {text}", reason="tls", **found)
+        return APIConnectionError(f"Unknown host {host}", reason="unknown_host", **found)
     if isinstance(exc, httpx.ConnectError):
-        return APIConnectionError(f"Cannot connect to {host}: {exc}", hint="check --dbt-cloud-host and the network")
-    return APIConnectionError(f"The connection to {host} failed during {method}: {type(exc).__name__}: {exc}")
+        if "refused" in str(exc).lower():
+            return APIConnectionError(
+                f"Cannot connect to {host}:{port}: the connection was refused", reason="refused", **found
+            )
+        return APIConnectionError(f"Cannot connect to {host}:{port}: {exc}", **found)
+    return APIConnectionError(
+        f"The connection to {host} failed during {method}: {type(exc).__name__}: {exc}", reason="broken", **found
+    )

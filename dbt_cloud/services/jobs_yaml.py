@@ -147,8 +147,13 @@ def _import_job(identifier: str, entry: Any, *, origin: str, warn: Callable[[str
     name = definition.get("name")
     if not isinstance(name, str) or not name:
         raise InputError(f"{origin}: job {identifier!r} has no name")
-    definition["name"] = f"{_name_without_identifier(name)} [[{identifier}]]"
+    linked = linked_id if isinstance(linked_id, int) and not isinstance(linked_id, bool) else None
+    # A linked job is found by its id, so its name needs no identifier: it keeps the plain name the
+    # export wrote, and an exported file imports back unchanged.
+    plain = _name_without_identifier(name)
+    definition["name"] = plain if linked is not None else f"{plain} [[{identifier}]]"
     schedule = definition.get("schedule")
+    cron_only = isinstance(schedule, dict) and isinstance(schedule.get("cron"), str)
     if isinstance(schedule, dict) and isinstance(schedule.get("cron"), str):
         # As jobs-as-code sends it: the cron alone decides, the date and time parts follow from it.
         definition["schedule"] = {
@@ -165,7 +170,8 @@ def _import_job(identifier: str, entry: Any, *, origin: str, warn: Callable[[str
             definition[key] = int(value)  # the format allows ids written as strings
     return ImportJob(
         definition,
-        source_job_id=linked_id if isinstance(linked_id, int) else None,
-        identifier=identifier,
+        source_job_id=linked,
+        identifier=identifier if linked is None else None,
         self_deferring=self_deferring,
+        cron_only_schedule=cron_only,
     )

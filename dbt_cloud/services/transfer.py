@@ -17,6 +17,7 @@ trigger) are pointed at the jobs the import created or found.
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -119,6 +120,9 @@ class ImportJob:
     identifier: str | None = None
     #: Defer to its own previous runs (jobs-as-code `self_deferring`; its own id in an export).
     self_deferring: bool = False
+    #: The schedule was given by its cron alone (jobs-as-code): a job whose cron is the same keeps
+    #: the date and time parts it has, which the cron implies.
+    cron_only_schedule: bool = False
 
     @property
     def name(self) -> str:
@@ -170,7 +174,7 @@ def read_document(document: Any, *, origin: str) -> tuple[list[ImportJob], bool]
         raise InputError(f"{origin}: '{EXPORT_KEY}' is not an object")
     version = meta.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise InputError(f"{origin} has an unknown export format version {version!r}")
+        raise InputError(f"{origin} has an unknown export format version {json.dumps(version, default=str)}")
     if version > FORMAT_VERSION:
         raise InputError(
             f"{origin} was written by a newer dbt-cloud ({meta.get('tool', 'unknown')}, export format "
@@ -185,7 +189,8 @@ def read_document(document: Any, *, origin: str) -> tuple[list[ImportJob], bool]
         if not isinstance(items, list):
             raise InputError(f"{origin} is a jobs export without a 'jobs' list")
         return [_job_from_export(item, f"{origin}, job {n}") for n, item in enumerate(items, 1)], False
-    raise InputError(f"{origin} has an unknown export format {kind!r} (expected 'job' or 'jobs')")
+    shown = json.dumps(kind, default=str)
+    raise InputError(f"{origin} has an unknown export format {shown} (expected 'job' or 'jobs')")
 
 
 # --- planning ------------------------------------------------------------------------------------
@@ -350,7 +355,13 @@ def _match(
         return PlannedJob(job, REFUSED, desired, problem=f"{problem}: rename one, or pass --always-create")
     if not candidates:
         return PlannedJob(job, CREATE, desired)
-    return PlannedJob(job, UPDATE, desired, existing=candidates[0])
+    found = candidates[0]
+    schedule = found.get("schedule")
+    if job.cron_only_schedule and isinstance(schedule, dict):
+        wanted = desired.get("schedule")
+        if isinstance(wanted, dict) and schedule.get("cron") == wanted.get("cron"):
+            desired["schedule"] = copy.deepcopy(schedule)
+    return PlannedJob(job, UPDATE, desired, existing=found)
 
 
 def _known_ids(plan: Sequence[PlannedJob]) -> dict[int, Any]:

@@ -7,7 +7,10 @@ they go to stderr.
 A table fits the terminal (80 columns included). A list keeps the columns that identify a row (id,
 name, status) whole and adds the others, most telling first, while they fit; the name column alone
 gives way when space is short. One object is written as field/value lines whose long values wrap
-rather than being cut. Times are shown in UTC to the minute (lists) or second (one object).
+rather than being cut (a path breaks after a `/`); the lists of objects and the mappings of names
+to objects inside it (a run's steps, an import's plan, environment variables) follow as tables of
+their own. Times are shown in UTC to the minute (lists) or second (one object); codes whose words
+are known are shown in words (a project's type, a job's schedule that is off), booleans as JSON's.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from datetime import timezone
 from typing import IO, Any
 
@@ -78,6 +80,8 @@ HEADERS = {
     "created_at": "CREATED (UTC)",
     "finished_at": "FINISHED (UTC)",
     "updated_at": "UPDATED (UTC)",
+    "duration_humanized": "DURATION",
+    "index": "STEP",
 }
 MAX_COLUMNS = 8
 #: The name column is shown whole up to this width: other columns are left out before it is clipped.
@@ -94,6 +98,13 @@ def to_json(document: Any) -> str:
     return json.dumps(document, indent=2)
 
 
+def inline(value: Any) -> str:
+    """A value inside a line of text, written as JSON writes it (`null`, `true`, `"text"`, `{...}`):
+    a person reads the same words as in `-o json`, never Python's `None` or `{'a': 1}`. What JSON
+    cannot hold (a placeholder of the import plan) is written as it describes itself."""
+    return json.dumps(value, ensure_ascii=False, default=repr)
+
+
 def terminal_width() -> int:
     """The width to fit: the terminal's, or `COLUMNS`, or 100 where there is neither."""
     return shutil.get_terminal_size((100, 24)).columns
@@ -104,7 +115,10 @@ def render(document: Any, fmt: str, stream: IO[str], *, width: int | None = None
     if fmt == "json":
         stream.write(to_json(document) + "\n")
         return
-    data = document.get("data", document) if isinstance(document, dict) and "status" in document else document
+    data = _data_of(document)
+    if isinstance(data, list) and data and all(_is_envelope(item) for item in data):
+        # The answers of a bulk command (each an API envelope): shown as the rows of their data.
+        data = [_data_of(item) for item in data]
     if fmt == "ids":
         items = data if isinstance(data, list) else [data]
         for item in items:
@@ -120,6 +134,14 @@ def render(document: Any, fmt: str, stream: IO[str], *, width: int | None = None
             stream.write(footer + "\n")
         return
     raise ValueError(f"unknown output format {fmt!r}")
+
+
+def _is_envelope(document: Any) -> bool:
+    return isinstance(document, dict) and "status" in document and "data" in document
+
+
+def _data_of(document: Any) -> Any:
+    return document.get("data", document) if isinstance(document, dict) and "status" in document else document
 
 
 def page_footer(document: Any, data: Any) -> str | None:
@@ -157,6 +179,8 @@ def _cell(value: Any, *, detailed: bool = False) -> str:
     field), with its line breaks and times to the second."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"  # the words of -o json, not Python's
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
     text = str(value)
@@ -190,6 +214,28 @@ def _is_empty(value: Any) -> bool:
 # --- a list: rows --------------------------------------------------------------------------------
 
 
+#: Values that say what they mean in place of a code: a project's `type` (API v2's enum).
+PROJECT_TYPES = {0: "default", 1: "hybrid"}
+#: Columns of a row too long to read in a cell: `run logs` prints a step's logs.
+LONG_TEXT_COLUMNS = frozenset({"logs", "debug_logs", "truncated_debug_logs"})
+#: Nested columns shown in a row by what they name: the fields an import would change.
+KEYS_COLUMNS = frozenset({"changes"})
+#: The columns a section of one object shows, in order, where the generic choice says less.
+SECTION_COLUMNS = {"run_steps": ("index", "name", "status_humanized", "duration_humanized")}
+
+
+def readable(item: dict[str, Any]) -> dict[str, Any]:
+    """The object with codes told by what they mean: a project's type by its name, and a job whose
+    schedule trigger is off with the schedule "off" (its cron still says "Every hour")."""
+    changed = dict(item)
+    if isinstance(item.get("type"), int) and "repository_id" in item:
+        changed["type"] = PROJECT_TYPES.get(item["type"], item["type"])
+    triggers = item.get("triggers")
+    if "cron_humanized" in item and isinstance(triggers, dict) and triggers.get("schedule") is False:
+        changed["cron_humanized"] = "off"
+    return changed
+
+
 def _candidate_columns(items: list[dict[str, Any]]) -> list[str]:
     """Columns worth a place, in the order they earn one: the key columns, the known ones by
     priority, then the rest as they come. Nested values and columns empty in every row are left out."""
@@ -199,7 +245,9 @@ def _candidate_columns(items: list[dict[str, Any]]) -> list[str]:
     present = set(keys)
 
     def worth(key: str) -> bool:
-        if any(isinstance(item.get(key), (dict, list)) for item in items):
+        if key in LONG_TEXT_COLUMNS:
+            return False
+        if key not in KEYS_COLUMNS and any(isinstance(item.get(key), (dict, list)) for item in items):
             return False
         if all(_is_empty(item.get(key)) for item in items):
             return False
@@ -212,11 +260,24 @@ def _candidate_columns(items: list[dict[str, Any]]) -> list[str]:
     return [key for index, key in enumerate(ordered) if key in present and key not in ordered[:index] and worth(key)]
 
 
-def _rows_table(items: list[dict[str, Any]], width: int, style: Style) -> str:
+def _row_cell(item: dict[str, Any], key: str) -> str:
+    value = item.get(key)
+    if key in KEYS_COLUMNS and isinstance(value, dict):
+        return ", ".join(str(name) for name in value) or "none"
+    return _cell(value)
+
+
+def _rows_table(
+    items: list[dict[str, Any]], width: int, style: Style, *, columns: tuple[str, ...] | None = None
+) -> str:
+    items = [readable(item) for item in items]
     candidates = _candidate_columns(items)
+    if columns is not None:
+        present = {key for item in items for key in item}
+        candidates = [key for key in columns if key in present]
     if not candidates:  # nothing that fits a cell: one line of JSON per item
         return "".join(_cell(item) + "\n" for item in items)
-    cells = {key: [_cell(item.get(key)) for item in items] for key in candidates}
+    cells = {key: [_row_cell(item, key) for item in items] for key in candidates}
     natural = {key: max(len(_header(key)), *(len(text) for text in cells[key])) for key in candidates}
 
     def shown_width(key: str) -> int:
@@ -224,7 +285,7 @@ def _rows_table(items: list[dict[str, Any]], width: int, style: Style) -> str:
             return min(natural[key], NAME_MIN_WIDTH)
         return natural[key] if key in KEY_COLUMNS else min(natural[key], OTHER_MAX_WIDTH)
 
-    chosen = [key for key in candidates if key in KEY_COLUMNS]
+    chosen = [key for key in candidates if key in KEY_COLUMNS or columns is not None]
     used = sum(shown_width(key) for key in chosen) + len(GAP) * max(len(chosen) - 1, 0)
     for key in candidates:
         if key in chosen or len(chosen) >= MAX_COLUMNS:
@@ -239,19 +300,22 @@ def _rows_table(items: list[dict[str, Any]], width: int, style: Style) -> str:
     widths = {key: shown_width(key) for key in chosen}
     if "name" in widths:  # the name takes what is left, or gives what is missing (down to 4)
         widths["name"] = max(min(natural["name"], widths["name"] + width - used), 4)
-    columns = sorted(chosen, key=lambda key: COLUMN_ORDER.index(key) if key in COLUMN_ORDER else len(COLUMN_ORDER))
+    if columns is None:
+        order = sorted(chosen, key=lambda key: COLUMN_ORDER.index(key) if key in COLUMN_ORDER else len(COLUMN_ORDER))
+    else:
+        order = chosen
 
     def line(texts: list[str], paint: list[Any]) -> str:
         parts = []
-        for key, text, painter in zip(columns, texts, paint, strict=False):
+        for key, text, painter in zip(order, texts, paint, strict=False):
             clipped = clip(text, widths[key])
             parts.append(painter(clipped) + " " * (widths[key] - len(clipped)))
         return GAP.join(parts).rstrip()
 
-    lines = [line([_header(key) for key in columns], [style.bold] * len(columns))]
-    painters = [style.status if key == "status_humanized" else str for key in columns]
+    lines = [line([_header(key) for key in order], [style.bold] * len(order))]
+    painters = [style.status if key == "status_humanized" else str for key in order]
     for index in range(len(items)):
-        lines.append(line([cells[key][index] for key in columns], painters))
+        lines.append(line([cells[key][index] for key in order], painters))
     return "\n".join(lines) + "\n"
 
 
@@ -262,18 +326,48 @@ def _header(key: str) -> str:
 # --- one object: field/value lines ---------------------------------------------------------------
 
 
-def _flattened(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """(dotted field, scalar) for every field with a value: `job.name`, `run_steps[0].status`."""
-    if isinstance(value, dict):
+def _is_rows(value: Any) -> bool:
+    """A list of objects (a run's steps, an import's plan): a table of rows of its own."""
+    return isinstance(value, list) and bool(value) and all(isinstance(item, dict) for item in value)
+
+
+def _is_keyed_objects(value: Any) -> bool:
+    """A mapping of names to objects (`variables: {DBT_X: {project: {...}, environment: {...}}}`):
+    a table with a row per name."""
+    return (
+        isinstance(value, dict)
+        and bool(value)
+        and all(isinstance(inner, dict) and inner and not _is_keyed_objects(inner) for inner in value.values())
+        and all(any(isinstance(leaf, dict) for leaf in inner.values()) for inner in value.values())
+    )
+
+
+def _values_first(fields: dict[str, Any]) -> dict[str, Any]:
+    """The leaves of a named object with its values before its ids: `project.value` tells more
+    in a row than `project.id`, and the columns are added in this order while they fit."""
+    return dict(sorted(fields.items(), key=lambda item: item[0].rsplit(".", 1)[-1] in ("id", "account_id")))
+
+
+def _split(value: Any, prefix: str = "") -> tuple[list[tuple[str, Any]], list[tuple[str, list[dict[str, Any]]]]]:
+    """(dotted field, scalar) for every field with a value (`job.name`, `settings.threads`), and
+    the nested tables: lists of objects and mappings of names to objects, each under its path."""
+    fields: list[tuple[str, Any]] = []
+    sections: list[tuple[str, list[dict[str, Any]]]] = []
+    if isinstance(value, dict) and prefix and _is_keyed_objects(value):
+        rows = [{"name": str(key), **_values_first(dict(_split(inner)[0]))} for key, inner in value.items()]
+        sections.append((prefix, rows))
+    elif isinstance(value, dict):
         for key, inner in value.items():
-            yield from _flattened(inner, f"{prefix}.{key}" if prefix else str(key))
-    elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
-        for index, item in enumerate(value):
-            yield from _flattened(item, f"{prefix}[{index}]")
+            more_fields, more_sections = _split(inner, f"{prefix}.{key}" if prefix else str(key))
+            fields.extend(more_fields)
+            sections.extend(more_sections)
+    elif _is_rows(value):
+        sections.append((prefix, [dict(item) for item in value]))
     elif isinstance(value, list) and not _is_empty(value):
-        yield prefix, ", ".join(_cell(item, detailed=True) for item in value)
+        fields.append((prefix, ", ".join(_cell(item, detailed=True) for item in value)))
     elif not _is_empty(value):
-        yield prefix, value
+        fields.append((prefix, value))
+    return fields, sections
 
 
 def _wrapped(text: str, width: int) -> list[str]:
@@ -290,17 +384,46 @@ def _wrapped(text: str, width: int) -> list[str]:
             if line:
                 lines.append(line)
             while len(word) > width:
-                lines.append(word[:width])
-                word = word[width:]
+                cut = _cut_at(word, width)
+                lines.append(word[:cut])
+                word = word[cut:]
             line = word
         lines.append(line)
     return lines
 
 
+def _cut_at(word: str, width: int) -> int:
+    """Where to cut a word longer than a line (a path, a URL): after its last `/` that fits, so
+    no part of a path is broken; else after a query's `?&=`, a `.`, a `-` or `_`; mid-word only
+    where there is none."""
+    for marks in ("/", "?&=", ".", "-_"):  # a path's parts first; inside a part only where it must
+        cut = max(word.rfind(mark, 0, width) for mark in marks)
+        if cut > 0:
+            return cut + 1
+    return width
+
+
 def _fields_table(document: dict[str, Any], width: int, style: Style) -> str:
-    fields = [(key, _cell(value, detailed=True)) for key, value in _flattened(document)]
+    found, sections = _split(readable(document))
+    fields = [(key, _cell(value, detailed=True)) for key, value in found]
+    tables = "".join(_section(path, rows, document, width, style) for path, rows in sections)
     if not fields:
-        return "(no fields)\n"
+        return tables.lstrip("\n") or "(no fields)\n"
+    return _field_lines(fields, width, style) + tables
+
+
+def _section(path: str, rows: list[dict[str, Any]], document: dict[str, Any], width: int, style: Style) -> str:
+    """A nested table: its path and number of rows as a title, then a row per item."""
+    title = style.bold(f"{path} ({len(rows)})")
+    columns = SECTION_COLUMNS.get(path)
+    body = _rows_table(rows, width, style, columns=columns)
+    note = ""
+    if path == "run_steps" and isinstance(document.get("id"), int):
+        note = f"(the steps' logs: dbt-cloud run logs {document['id']})\n"
+    return f"\n{title}\n{body}{note}"
+
+
+def _field_lines(fields: list[tuple[str, str]], width: int, style: Style) -> str:
     # As wide as the longest field name that fits in two fifths of the width; a longer one gets its own line.
     cap = max(width * 2 // 5, 8)
     key_width = max((len(key) for key, _ in fields if len(key) <= cap), default=cap)

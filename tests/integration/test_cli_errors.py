@@ -55,7 +55,7 @@ def test_missing_token_is_a_usage_error_and_nothing_is_sent(api: RecordedApi) ->
 
 def test_missing_account_id_names_the_option_and_env_var(api: RecordedApi) -> None:
     outcome = invoke(["job", "get", "--job-id", "1", "--api-token", TOKEN, "--dbt-cloud-host", api.url])
-    assert_one_clean_line(outcome, 2, "--account-id", "DBT_CLOUD_ACCOUNT_ID", "see 'dbt-cloud job get --help'")
+    assert_one_clean_line(outcome, 2, "--account-id", "DBT_CLOUD_ACCOUNT_ID", "`dbt-cloud configure`")
     assert api.requests == []
 
 

@@ -213,7 +213,7 @@ def test_field_errors_of_a_400_are_in_the_message(client, api: RecordedApi) -> N
         "data": {"name": ["This field is required."]},
     }
     api.fail_next(Reply.json(body, 400))
-    with pytest.raises(Exception, match=r"Invalid request; name: This field is required\."):
+    with pytest.raises(Exception, match=r"Invalid request. name: This field is required\."):
         client.send(JobRun(account_id=1, job_id=1))
 
 

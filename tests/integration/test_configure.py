@@ -59,7 +59,7 @@ def test_a_check_that_fails_saves_nothing(local_runner: LocalRunner, isolated_en
     unreachable = invoke(["--max-retries", "0", "configure", "--check", "--dbt-cloud-host", "http://127.0.0.1:9"])
     assert unreachable.exit_code == 2, "no token to try: said before anything is sent"
     assert unreachable.stderr_lines == [
-        "Error: No API token given (pass --api-token, set DBT_CLOUD_API_TOKEN, or store one with `dbt-cloud configure`)"
+        "Error: No API token given (pass --api-token, set DBT_CLOUD_API_TOKEN, or store it with `dbt-cloud configure`)"
     ]
 
 

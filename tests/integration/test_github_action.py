@@ -132,7 +132,8 @@ def test_a_failed_run_fails_the_step_and_summarizes_what_failed(run_action, loca
     start = next(i for i, line in enumerate(stderr) if line.startswith("::group::Log of the failed step 4"))
     end = stderr.index("::endgroup::", start)
     assert any("FAIL 3 assert_rentals_returned_within_a_day" in line for line in stderr[start:end])
-    assert start < stderr.index(next(line for line in stderr if line.startswith("Error: ")))
+    assert start < stderr.index(error[0]), "the error comes last"
+    assert not any(line.startswith("Error: ") for line in stderr), "once: as the annotation"
     assert_token_masked_and_nowhere_else(result, local_runner.token)
 
 

@@ -21,8 +21,9 @@ def test_the_error_line_is_also_an_annotation_where_github_actions_runs(api: Rec
     env = {"GITHUB_ACTIONS": "true", "DBT_CLOUD_HOST": api.url, "DBT_CLOUD_ACCOUNT_ID": "1"}
     done = invoke(["job", "list"], env=env)
     assert done.exit_code == 2
-    error = next(line for line in done.stderr_lines if line.startswith("Error: "))
-    assert annotations(done) == ["::error title=dbt-cloud::" + error.removeprefix("Error: ")]
+    (error,) = done.stderr_lines
+    assert error.startswith("::error title=dbt-cloud::No API token given"), "once: as the annotation"
+    assert annotations(done) == [error]
     assert api.requests == []
 
 

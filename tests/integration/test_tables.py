@@ -3,6 +3,7 @@ id, name, status) is there whole, so a person can read the answer without reachi
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -90,3 +91,51 @@ def test_account_get(local_cli: Any, local_runner: LocalRunner) -> None:
     fields = dict(line.split(None, 1) for line in lines if " " in line)
     assert fields["id"] == str(local_runner.account_id)
     assert fields["name"] == "Local account"
+
+
+def test_run_get_with_its_steps_shows_them_as_rows_and_leaves_logs_to_run_logs(
+    local_cli: Any, local_runner: LocalRunner
+) -> None:
+    started = local_cli("job", "run", "--job-id", str(local_runner.jobs["build"]), "--wait", "--poll-interval", "0.1")
+    assert started.exit_code == 0, started.stderr
+    run_id = json.loads(started.stdout)["data"]["id"]
+    lines = table_lines(local_cli, "run", "get", "--run-id", str(run_id), "--include-related", "run_steps")
+    assert len(lines) < 80, "the run and a line per step, not every step's log"
+    start = lines.index("run_steps (4)")
+    assert re.split(r"\s{2,}", lines[start + 1]) == ["STEP", "NAME", "STATUS", "DURATION"]
+    steps = [re.split(r"\s{2,}", line) for line in lines[start + 2 : start + 6]]
+    assert [step[0] for step in steps] == ["1", "2", "3", "4"]
+    assert steps[3][1:3] == ["Invoke dbt with `dbt build`", "Success"]
+    assert all(re.fullmatch(r"\d+ seconds?|[\d ]+minutes?.*", step[3]) for step in steps), steps
+    assert f"(the steps' logs: dbt-cloud run logs {run_id})" in lines
+    assert not any(line.startswith("run_steps[") for line in lines)
+    assert not any("Running with dbt=" in line for line in lines), "no logs"
+
+
+def test_a_plan_as_a_table_and_what_project_type_and_schedule_mean(local_cli: Any, local_runner: LocalRunner) -> None:
+    job_id = str(local_runner.jobs["docs"])
+    exported = local_cli("job", "export", "--job-id", job_id)
+    renamed = exported.stdout.replace('"name": "Build with docs"', '"name": "Build with docs, renamed"')
+    outcome = local_cli("job", "import", "--dry-run", "-o", "table", env={"COLUMNS": str(WIDTH)}, stdin=renamed)
+    assert outcome.exit_code == 0, outcome.stderr
+    lines = outcome.stdout.splitlines()
+    assert lines[0] == "plan (1)"
+    header = re.split(r"\s{2,}", lines[1])
+    row = dict(zip(header, re.split(r"\s{2,}", lines[2]), strict=False))
+    assert (row["ACTION"], row["JOB_ID"], row.get("CHANGES")) == ("update", job_id, "name")
+    project = table_lines(local_cli, "project", "get", "--project-id", str(local_runner.project_id))
+    assert "type                           default" in project or any(
+        line.split() == ["type", "default"] for line in project
+    )
+    job = table_lines(local_cli, "job", "get", "--job-id", job_id)
+    fields = dict(line.split(None, 1) for line in job if " " in line and not line.startswith(" "))
+    assert fields["triggers.schedule"] == "false"
+    assert fields["cron_humanized"] == "off", "its schedule trigger is off: it does not run every hour"
+
+
+def test_environment_variables_are_a_table_with_a_row_per_variable(local_cli: Any, local_runner: LocalRunner) -> None:
+    lines = table_lines(local_cli, "environment-variable", "list", "--project-id", str(local_runner.project_id))
+    start = next(index for index, line in enumerate(lines) if line.startswith("variables ("))
+    assert re.split(r"\s{2,}", lines[start + 1])[:2] == ["NAME", "PROJECT.VALUE"]
+    assert any(line.startswith("DBT_CLOUD_DEMO_DUCKDB_PATH ") for line in lines[start + 2 :])
+    assert not any(".project.value" in line for line in lines), "not variables.X.project.value lines"

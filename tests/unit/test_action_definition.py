@@ -20,8 +20,35 @@ EXAMPLES = sorted((ROOT / "docs" / "examples" / "workflows").glob("*.yml"))
 DOCS = (ROOT / "docs" / "github-actions.md").read_text()
 
 
-def test_the_action_installs_this_release_by_default() -> None:
-    assert ACTION.definition["inputs"]["version"]["default"] == dbt_cloud.__version__
+def plan_install(tmp_path: Path, *, version: str = "", package: str = "") -> dict[str, str]:
+    """The outputs of the step that chooses what to install, run as the runner runs it."""
+    (step,) = [step for step in ACTION.definition["runs"]["steps"] if step.get("id") == "plan"]
+    outputs = tmp_path / "output"
+    outputs.write_text("")
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "INPUT_VERSION": version,
+        "INPUT_PACKAGE": package,
+        "PYTHON": sys.executable,
+        "GITHUB_OUTPUT": str(outputs),
+        "GITHUB_ACTION_PATH": "/home/runner/work/_actions/dbt-cloud/dbt-cloud/0123abc",
+    }
+    subprocess.run(["bash", "-e", "-c", step["run"]], env=env, check=True)
+    return dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+
+
+def test_the_action_installs_its_own_checkout_by_default(tmp_path: Path) -> None:
+    """No version is named by default: the action installs the dbt-cloud of the ref a workflow
+    pinned, which exists before (and whether or not) a release is on PyPI."""
+    assert ACTION.definition["inputs"]["version"]["default"] == ""
+    default = plan_install(tmp_path)
+    assert default["requirement"] == "/home/runner/work/_actions/dbt-cloud/dbt-cloud/0123abc"
+    assert default["pinned"] == "false", "a checkout is installed again over a restored environment"
+    pinned = plan_install(tmp_path, version=dbt_cloud.__version__)
+    assert (pinned["requirement"], pinned["pinned"]) == (f"dbt-cloud=={dbt_cloud.__version__}", "true")
+    assert pinned["key"] != default["key"]
+    wheel = plan_install(tmp_path, version="9.9.9", package="dist/dbt_cloud-0.1.0-py3-none-any.whl")
+    assert (wheel["requirement"], wheel["pinned"]) == ("dist/dbt_cloud-0.1.0-py3-none-any.whl", "false")
 
 
 def test_no_run_script_holds_an_expression() -> None:
@@ -60,7 +87,17 @@ def test_there_are_the_three_examples_the_docs_include() -> None:
     names = [path.name for path in EXAMPLES]
     assert names == ["nightly-artifacts.yml", "on-merge.yml", "pull-request-ci.yml"]
     for name in names:
-        assert f'--8<-- "docs/examples/workflows/{name}"' in DOCS
+        assert f'--8<-- "docs/examples/workflows/{name}"' not in DOCS, "GitHub does not render includes"
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_the_docs_show_each_example_inline_and_equal_to_its_file(path: Path) -> None:
+    """The page shows each workflow as it is (GitHub renders no `--8<--`), and the copy is the
+    file that actionlint, zizmor and the schema check."""
+    marker = f"<!-- docs/examples/workflows/{path.name} (a test keeps this copy equal to the file) -->\n```yaml\n"
+    assert marker in DOCS, f"{path.name} is not shown inline"
+    shown = DOCS.split(marker, 1)[1].split("```", 1)[0]
+    assert shown == path.read_text(), f"the copy of {path.name} in docs/github-actions.md differs from the file"
 
 
 @pytest.mark.parametrize(
@@ -81,9 +118,10 @@ def test_the_evaluator_knows_the_forms_the_action_uses() -> None:
 
 
 def fragments(text: str) -> list[str]:
-    """The YAML blocks of a page, but those that include an example file (checked as files)."""
+    """The YAML blocks of a page, but the copies of the example files (checked as files)."""
     blocks = re.findall(r"```yaml\n(.*?)```", text, re.S)
-    return [block for block in blocks if not block.lstrip().startswith("--8<--")]
+    examples = {path.read_text() for path in EXAMPLES}
+    return [block for block in blocks if block not in examples]
 
 
 @pytest.mark.parametrize("page", ["docs/github-actions.md", "README.md"])

@@ -87,8 +87,10 @@ def test_a_jobs_document_round_trips() -> None:
     ("meta", "message"),
     [
         ({"format": "job", "version": 2}, "newer dbt-cloud"),
-        ({"format": "job", "version": "1"}, "unknown export format version '1'"),
-        ({"format": "project", "version": 1}, "unknown export format 'project'"),
+        ({"format": "job", "version": "1"}, 'unknown export format version "1"'),
+        ({"format": "job"}, "unknown export format version null"),
+        ({"format": "project", "version": 1}, 'unknown export format "project"'),
+        ({"version": 1}, "unknown export format null"),
         ("v1", "is not an object"),
     ],
 )

@@ -126,3 +126,52 @@ def test_lists_without_objects_or_cells() -> None:
     assert table(["a", 2], width=80) == "a\n2\n"
     assert table([{"nested": {"a": 1}}], width=80) == '{"nested": {"a": 1}}\n'
     assert table({}, width=80) == "(no fields)\n"
+
+
+def test_nested_objects_get_tables_of_their_own() -> None:
+    """A mapping of names to objects (the environment variables answer) and a list of objects (an
+    import's plan) are tables with a row each, not `variables.X.project.value` lines."""
+    variables = {
+        "variables": {
+            "DBT_WAREHOUSE": {"project": {"id": 7, "value": "small"}, "Production": {"id": 8, "value": "large"}},
+            "DBT_SCHEMA": {"project": {"id": 9, "value": "analytics"}},
+        }
+    }
+    lines = table(variables, width=80).splitlines()
+    assert lines[0] == "variables (2)"
+    assert re.split(r"\s{2,}", lines[1])[:2] == ["NAME", "PROJECT.VALUE"]
+    assert re.split(r"\s{2,}", next(line for line in lines if line.startswith("DBT_WAREHOUSE")))[:2] == [
+        "DBT_WAREHOUSE",
+        "small",
+    ]
+    assert not any(".project.value" in line for line in lines)
+    changes = {"name": {}, "schedule.cron": {}}
+    plan = {"plan": [{"action": "update", "job_id": 5, "name": "Nightly", "changes": changes}]}
+    lines = table(plan, width=80).splitlines()
+    assert lines[0] == "plan (1)"
+    header = re.split(r"\s{2,}", lines[1])
+    assert {"ACTION", "JOB_ID", "NAME", "CHANGES"} <= set(header)
+    row = dict(zip(header, re.split(r"\s{2,}", lines[2]), strict=True))
+    assert row["CHANGES"] == "name, schedule.cron"
+    assert not any("plan[0]" in line for line in lines)
+
+
+def test_a_long_path_is_broken_between_its_parts_never_inside_one() -> None:
+    path = "/home/runner/work/analytics/analytics/target/run/dbt_cloud_demo/models/marts/customer_lifetime_value.sql"
+    lines = table({"id": 1, "log_path": path}, width=60).splitlines()
+    start = next(index for index, line in enumerate(lines) if line.startswith("log_path"))
+    pieces = [line.split()[-1] for line in lines[start:]]
+    assert "".join(pieces) == path
+    assert all(piece.endswith("/") for piece in pieces[:-1]), pieces
+    assert pieces[-1] == "customer_lifetime_value.sql"
+
+
+def test_codes_say_what_they_mean_and_booleans_are_json_words() -> None:
+    project = {"id": 1, "name": "Analytics", "type": 1, "repository_id": 3, "connection_id": 2}
+    assert re.split(r"\s{2,}", table([project], width=80).splitlines()[1])[:3] == ["1", "Analytics", "hybrid"]
+    job = {"id": 2, "name": "Nightly", "cron_humanized": "Every hour", "triggers": {"schedule": False}}
+    fields = dict(line.split(None, 1) for line in table(job, width=80).splitlines())
+    assert fields["cron_humanized"] == "off", "a job whose schedule trigger is off is not run every hour"
+    assert fields["triggers.schedule"] == "false"
+    on = {**job, "triggers": {"schedule": True}}
+    assert dict(line.split(None, 1) for line in table(on, width=80).splitlines())["cron_humanized"] == "Every hour"

@@ -46,8 +46,10 @@ if TYPE_CHECKING:
 CONNECTION_PARAMS = ("api_token", "dbt_cloud_host", "timeout", "output")
 
 
-def connection_options() -> list[click.Parameter]:
-    """The options dbt-cloud-cli puts on every command, plus the output format."""
+def connection_options(formats: Sequence[str] | None = FORMATS) -> list[click.Parameter]:
+    """The options dbt-cloud-cli puts on every command, plus the output format: `formats`, the
+    first the default, or no `-o` at all (None) for a command whose output has one form."""
+    output = [] if formats is None else [output_option(formats)]
     return [
         SettingOption(
             ["--api-token", "api_token"],
@@ -66,14 +68,14 @@ def connection_options() -> list[click.Parameter]:
             type=click.FloatRange(min=0.1),
             help="Seconds to wait for each answer [default: the root --timeout, 30].",
         ),
-        output_option(),
+        *output,
     ]
 
 
 def output_option(formats: Sequence[str] = FORMATS, help: str = "Output format on stdout.") -> click.Option:
-    """`-o/--output`: the format of the answer on stdout, JSON by default."""
+    """`-o/--output`: the format of the answer on stdout, the first of `formats` (JSON) by default."""
     return click.Option(
-        ["-o", "--output", "output"], type=click.Choice(formats), default="json", show_default=True, help=help
+        ["-o", "--output", "output"], type=click.Choice(formats), default=formats[0], show_default=True, help=help
     )
 
 
@@ -373,6 +375,11 @@ def invocation_for(
     try:
         model = build_model(model_class, given, settings=_settings_values(settings))
     except InputError as exc:
+        if "Missing option --account-id" in exc.message and not exc.hint:
+            from dbt_cloud.cli.context import annotating_errors
+            from dbt_cloud.cli.hints import missing_setting_hint
+
+            exc.hint = missing_setting_hint("account_id", github=annotating_errors())
         exc.hint = exc.hint or f"see '{ctx.command_path} --help'"
         raise
     with _session(

@@ -28,6 +28,7 @@ from dbt_cloud.cli.commands.base import (
 )
 from dbt_cloud.cli.options import ModelOption, option_specs
 from dbt_cloud.errors import UsageError
+from dbt_cloud.terminal.output import FORMATS
 
 
 class CompositeCommand(click.Command):
@@ -65,14 +66,21 @@ def composite_command(
     calls: Sequence[type[CommandModel]] = (),
     represents: type[CommandModel] | None = None,
     options: type[Options] = Options,
+    output_formats: Sequence[str] | None = FORMATS,
+    hidden_fields: Iterable[str] = (),
 ) -> CompositeCommand:
     """A composite command: the options of `model`'s `fields` (all when None; the others keep
     their defaults), `extra_params` (reaching the action typed, as `options`), and the connection
-    options."""
+    options with `-o` offering `output_formats` (none when None). `hidden_fields` are accepted but
+    left out of the help: dbt-cloud-cli offered them where they change nothing a person would see."""
     kept = None if fields is None else set(fields)
-    model_options: list[click.Parameter] = [
-        ModelOption(spec) for spec in option_specs(model) if kept is None or spec.field_name in kept
-    ]
+    hidden = set(hidden_fields)
+    model_options: list[click.Parameter] = []
+    for spec in option_specs(model):
+        if kept is None or spec.field_name in kept:
+            option = ModelOption(spec)
+            option.hidden = spec.field_name in hidden
+            model_options.append(option)
     extras = list(extra_params)
     extra_names = {param.name for param in extras if param.name}
     options.check(name, extra_names)
@@ -86,7 +94,7 @@ def composite_command(
         name,
         model,
         callback,
-        params=[*model_options, *extras, *connection_options()],
+        params=[*model_options, *extras, *connection_options(output_formats)],
         help=help if help is not None else (model.__doc__ or "").strip(),
         calls=calls,
         represents=represents,
@@ -199,7 +207,7 @@ def run_bulk(
         invocation.status(f"  {mark}: {noun} {item.id} {item.label}".rstrip())
     if dry_run:
         invocation.status(f"Dry run: nothing was {done}.")
-        invocation.print([])
+        invocation.print({"plan": [_planned(item, verb, noun) for item in items]})
         return
     if not todo:
         invocation.print([])
@@ -227,6 +235,13 @@ def run_bulk(
     invocation.print([result.document for result in results if result.outcome is Outcome.DONE])
     if tally[Outcome.FAILED]:
         raise PartialFailureError(f"{tally[Outcome.FAILED]} of {len(todo)} {noun}s could not be {done}")
+
+
+def _planned(item: Any, verb: str, noun: str) -> dict[str, Any]:
+    """One item of a dry run's plan, in the shape of `job import --dry-run`'s: what would be done
+    to which thing, and why not where it is left alone."""
+    planned = {"action": "skip" if item.skip_reason else verb, f"{noun}_id": item.id, "label": item.label}
+    return {**planned, "reason": item.skip_reason} if item.skip_reason else planned
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -192,6 +192,7 @@ export_command = composite_command(
     help="Export jobs to a document that `job import` recreates them from: every field but server "
     "state (ids, timestamps, counters) is kept, those this tool does not know included.",
     calls=(JobGet, JobList),
+    output_formats=None,  # the document is its own format (--format json|yaml)
 )
 
 
@@ -242,12 +243,13 @@ def _read_import(invocation: Invocation) -> tuple[list[Any], bool]:
 def _describe(item: Any) -> str:
     """One line of the plan: + create, ~ update (with the fields that change), = unchanged, ! refused."""
     from dbt_cloud.services.transfer import CREATE, REFUSED, UNCHANGED, UPDATE
+    from dbt_cloud.terminal.output import inline
 
     where = f"project {item.desired.get('project_id')}, environment {item.desired.get('environment_id')}"
     if item.action == CREATE:
         return f"+ create {item.name!r} in {where}"
     if item.action == UPDATE:
-        changes = ", ".join(f"{path}: {old!r} -> {new!r}" for path, (old, new) in item.changes.items())
+        changes = ", ".join(f"{path}: {inline(old)} -> {inline(new)}" for path, (old, new) in item.changes.items())
         return f"~ update job {item.existing_id} {item.name!r}: {changes}"
     if item.action == UNCHANGED:
         return f"= unchanged job {item.existing_id} {item.name!r}"
@@ -457,6 +459,8 @@ get_artifact_command = composite_command(
     _job_artifact,
     options=ArtifactOptions,
     fields=("account_id", "job_id", "include_related"),
+    hidden_fields=("include_related",),  # as run get-artifact's
+    output_formats=None,
     extra_params=artifact_params(),
     prepare=prepare_paths,
     help="Download artifacts of the job's latest run: streamed to a temporary file and renamed "

@@ -173,7 +173,7 @@ def _logs(invocation: Invocation) -> None:
     assert isinstance(model, RunGet)
     options = invocation.options_as(LogsOptions)
     step = options.step
-    printer = LogPrinter(invocation, step=step, as_json=options.json_logs)
+    printer = LogPrinter(invocation, step=step, as_json=invocation.output == "json")
     debug = options.debug_logs
     if not options.follow:
         run = run_of(get_run(invocation.client, model.account_id, model.run_id, steps=True))
@@ -227,6 +227,14 @@ def _check_step(run: dict[str, Any], step: int | None) -> None:
         raise UsageError(f"Run {run.get('id')} has no step {step} (its steps: {known})")
 
 
+def _prepare_logs(values: dict[str, Any]) -> dict[str, Any]:
+    """`--json` is `-o json` by its older name."""
+    values = take_run_id_argument(values)
+    if values.get("json_logs"):
+        values["output"] = "json"
+    return values
+
+
 logs_command = composite_command(
     "logs",
     RunGet,
@@ -248,14 +256,16 @@ logs_command = composite_command(
             show_default=True,
             help="Longest pause between two looks at the run with --follow, in seconds.",
         ),
-        click.Option(["--json", "json_logs"], is_flag=True, help="Print the steps and their logs as JSON."),
+        click.Option(["--json", "json_logs"], is_flag=True, help="The same as -o json."),
         click.Option(
             ["--debug-logs", "debug_logs"], is_flag=True, help="The full debug log of each step, not its summary."
         ),
     ],
-    prepare=take_run_id_argument,
-    help="Print the logs of a run's steps (plain text on stdout).",
+    prepare=_prepare_logs,
+    help="Print the logs of a run's steps: plain text on stdout, or with -o json the steps "
+    "(index, name, status, logs) as one JSON list.",
     calls=(RunGet, RunGetStep),
+    output_formats=("text", "json"),
 )
 
 
@@ -288,7 +298,7 @@ def _cancel_all(invocation: Invocation) -> None:
     items = [
         BulkItem(
             int(run["id"]),
-            f"(job {run.get('job_definition_id')}, {status_name(run).lower()})",
+            f"(job {run.get('job_definition_id') or 'none'}, {status_name(run).lower()})",
             f"already finished: {status_name(run)}" if run.get("status") in FINISHED else None,
         )
         for run in ordered
@@ -343,6 +353,8 @@ get_artifact_command = composite_command(
     _run_artifact,
     options=ArtifactOptions,
     fields=("account_id", "run_id", "include_related"),
+    hidden_fields=("include_related",),  # dbt-cloud-cli's; an artifact is a file, with nothing related
+    output_formats=None,  # the artifact's own bytes: there is no format to choose
     extra_params=artifact_params(),
     prepare=prepare_paths,
     help="Download artifacts of a run: streamed to a temporary file and renamed only when complete, "

@@ -33,7 +33,9 @@ def test_delete_all_dry_run_changes_nothing(dbt: Cli, server: Server) -> None:
         "job", "delete-all", "--environment-id", str(environment), "--keep-jobs", f"[{jobs[0]}, {jobs[1]}]", "--dry-run"
     )
     assert outcome.exit_code == 0, outcome.stderr
-    assert json.loads(outcome.stdout) == []
+    plan = json.loads(outcome.stdout)["plan"]
+    assert [item["job_id"] for item in plan if item["action"] == "delete"] == jobs[2:], "in listed order"
+    assert {item["job_id"] for item in plan if item["action"] == "skip"} == set(jobs[:2])
     assert set(active_jobs(dbt, environment)) == set(jobs)
     assert "250 jobs listed: 248 to delete, 2 skipped." in outcome.stderr_lines
     assert outcome.stderr_lines[-1] == "Dry run: nothing was deleted."

@@ -5,6 +5,7 @@ references to each other; the jobs YAML of dbt-jobs-as-code goes both ways."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -222,16 +223,46 @@ def test_a_jobs_as_code_file_imports_then_stays_unchanged(dbt: Cli, server: Serv
     assert yaml.safe_load(exported.stdout)["jobs"]["nightly"]["name"] == "Nightly build"
 
 
-def test_yaml_export_then_import_adopts_the_jobs_by_linked_id(dbt: Cli, server: Server, tmp_path: Path) -> None:
+def test_yaml_export_imported_back_plans_no_change(dbt: Cli, server: Server, tmp_path: Path) -> None:
+    """The YAML names jobs without their identifier and keeps only the cron of a schedule: imported
+    back, a linked job keeps its name and a schedule with the same cron is left as it is."""
     exported = tmp_path / "jobs.yaml"
-    (job_id,) = server.seed_jobs(1, name="Adopted")
-    assert dbt("job", "export", "--job-id", str(job_id), "--format", "yaml", "-f", str(exported)).exit_code == 0
+    (adopted, scheduled) = server.seed_jobs(2)
+    rename(dbt, adopted, "Adopted (yaml back)")
+    rename(dbt, scheduled, "Scheduled (yaml back) [[scheduled_rt]]", "--schedule-cron", "15 4 * * 1")
+    outcome = dbt("job", "export", "--all", "--name-icontains", "(yaml back)", "--format", "yaml", "-f", str(exported))
+    assert outcome.exit_code == 0, outcome.stderr
     plan = dbt("job", "import", "-f", str(exported), "--dry-run")
+    assert plan.exit_code == 0, plan.stderr
+    items = json.loads(plan.stdout)["plan"]
+    assert {item["job_id"]: (item["action"], item["changes"]) for item in items} == {
+        adopted: ("unchanged", {}),
+        scheduled: ("unchanged", {}),
+    }
+    assert f"= unchanged job {adopted} 'Adopted (yaml back)'" in plan.stderr_lines
+    for key, job_id in server.jobs.items():  # the demo's jobs, as `local init` registered them
+        single = tmp_path / f"{key}.yaml"
+        assert dbt("job", "export", "--job-id", str(job_id), "--format", "yaml", "-f", str(single)).exit_code == 0
+        plan = dbt("job", "import", "-f", str(single), "--dry-run")
+        assert plan.exit_code == 0, plan.stderr
+        (item,) = json.loads(plan.stdout)["plan"]
+        assert (item["action"], item["changes"]) == ("unchanged", {}), f"demo job {key}"
+
+
+def test_a_linked_id_adopts_a_job_by_its_id(dbt: Cli, server: Server, tmp_path: Path) -> None:
+    (job_id,) = server.seed_jobs(1, name="Linked by id")
+    source = tmp_path / "jobs.yml"
+    text = JOBS_AS_CODE_FILE.format(project=server.project_id, environment=server.environment_id)
+    source.write_text(text.replace("  nightly:\n", f"  linked_nightly:\n    linked_id: {job_id}\n"))
+    plan = dbt("job", "import", "-f", str(source), "--dry-run")
     (item,) = json.loads(plan.stdout)["plan"]
-    assert item["action"] == "update"
-    assert item["job_id"] == job_id
-    assert item["name"] == "Adopted [[adopted]]"
-    assert set(item["changes"]) >= {"name", "schedule.date.type"}, "named with its identifier, cron-only schedule"
+    assert (item["action"], item["job_id"]) == ("update", job_id)
+    assert item["changes"]["name"] == {"from": "Linked by id", "to": "Nightly build"}
+    assert item["changes"]["schedule.cron"]["to"] == "0 2 * * *"
+    (line,) = [line for line in plan.stderr_lines if line.startswith("~ update")]
+    assert 'name: "Linked by id" -> "Nightly build"' in line, "values are written as JSON writes them"
+    assert "run_generate_sources: false -> true" in line
+    assert not re.search(r"\b(None|True|False)\b", line), "no Python words in the line"
 
 
 def test_templated_jobs_as_code_files_are_refused(dbt: Cli, tmp_path: Path) -> None:
