@@ -19,6 +19,7 @@ import click
 from dbt_cloud.cli.command_index import GROUPS
 from dbt_cloud.cli.context import _ANNOTATE_ERRORS, RETRY_POLICY, RootOptions, github_actions_detected, say
 from dbt_cloud.cli.setting_option import SettingOption
+from dbt_cloud.cli.suggest import SuggestingGroup
 
 if TYPE_CHECKING:
     from dbt_cloud.http.retry import RetryPolicy
@@ -40,7 +41,7 @@ def lazy_groups() -> dict[str, tuple[str, str]]:
     return dict(GROUPS)
 
 
-class LazyGroup(click.Group):
+class LazyGroup(SuggestingGroup):
     """A group whose subcommands live in modules that are imported only when named."""
 
     def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]] | None = None, **kwargs: Any) -> None:

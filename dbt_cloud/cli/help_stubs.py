@@ -18,6 +18,8 @@ from typing import Any
 
 import click
 
+from dbt_cloud.cli.suggest import SuggestingGroup
+
 HELP_FLAGS = ("--help", "-h")
 SECTION_TITLES = {"path": "Path options", "query": "Query options", "body": "Body options", "": "Options"}
 
@@ -106,7 +108,7 @@ class HelpOnlyCommand(click.Command):
         raise click.UsageError("this stand-in only shows help")
 
 
-class HelpOnlyGroup(click.Group):
+class HelpOnlyGroup(SuggestingGroup):
     """A group's stand-in: its own help and its commands' stand-ins, for help and completion; a
     command line that runs something gets the real command from `load` instead."""
 

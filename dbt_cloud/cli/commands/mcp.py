@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import click
 
+from dbt_cloud.cli.suggest import SuggestingGroup
 from dbt_cloud.errors import ConfigError
 
 
-@click.group(name="mcp")
+@click.group(name="mcp", cls=SuggestingGroup)
 def group() -> None:
     """MCP server: every operation as a tool for agents."""
 
