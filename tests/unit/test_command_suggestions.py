@@ -25,9 +25,7 @@ def test_a_typo_names_the_command_meant_and_exits_2(args: tuple[str, ...]) -> No
     typed, meant, where = CASES[args]
     outcome = invoke(list(args))
     assert outcome.exit_code == 2
-    assert outcome.stderr_lines == [
-        f"Error: No such command '{typed}'. Did you mean '{meant}'? (see '{where} --help')"
-    ]
+    assert outcome.stderr_lines == [f"Error: No such command '{typed}'. Did you mean '{meant}'? (see '{where} --help')"]
 
 
 def test_a_typo_asking_for_help_gets_the_same_line() -> None:
