@@ -158,7 +158,12 @@ def _write_dl(formatter: click.HelpFormatter, rows: list[tuple[str, str]], col_m
 )
 @click.option("--debug", is_flag=True, envvar=DEBUG_ENV_VAR, help="Show tracebacks and an HTTP log (token redacted).")
 @click.option(
-    "--profile", cls=SettingOption, envvar=PROFILE_ENV_VAR, show_envvar=True, help="Profile to read settings from."
+    "--profile",
+    cls=SettingOption,
+    envvar=PROFILE_ENV_VAR,
+    show_envvar=True,
+    help="CLI profile to read settings from (written by `dbt-cloud configure`, listed by "
+    "`dbt-cloud configure --list`); not the `profile` group, which is the API's project profiles.",
 )
 @click.option(
     "--timeout",

@@ -398,7 +398,8 @@ class ModelCommand(click.Command):
         then the options every command has."""
         sections: dict[str, list[tuple[str, str]]] = {}
         for param in self.get_params(ctx):
-            record = param.get_help_record(ctx)
+            # An argument (`run get 21`) is in the usage line; click lists only options here too.
+            record = param.get_help_record(ctx) if isinstance(param, click.Option) else None
             if record is None:
                 continue
             location = getattr(param, "help_section", None)

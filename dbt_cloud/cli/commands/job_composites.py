@@ -370,7 +370,7 @@ def _delete_all(invocation: Invocation) -> None:
     items = []
     for job in jobs:
         kept = job.get("id") in keep_ids or job.get("name") in keep_names
-        items.append(BulkItem(int(job["id"]), str(job.get("name") or ""), "kept (--keep-jobs)" if kept else None))
+        items.append(BulkItem(int(job["id"]), str(job.get("name") or ""), "kept by --keep-jobs" if kept else None))
     unmatched = sorted(str(i) for i in keep_ids - {item.id for item in items}) + sorted(
         keep_names - {item.label for item in items}
     )
