@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from dbt_cloud.cli.command_index import GROUPS
+from dbt_cloud.cli.completing import PROFILES
 from dbt_cloud.cli.context import _ANNOTATE_ERRORS, RETRY_POLICY, RootOptions, github_actions_detected, say
 from dbt_cloud.cli.setting_option import SettingOption
 from dbt_cloud.cli.suggest import SuggestingGroup
@@ -162,6 +163,7 @@ def _write_dl(formatter: click.HelpFormatter, rows: list[tuple[str, str]], col_m
     cls=SettingOption,
     envvar=PROFILE_ENV_VAR,
     show_envvar=True,
+    shell_complete=PROFILES,
     help="CLI profile to read settings from (written by `dbt-cloud configure`, listed by "
     "`dbt-cloud configure --list`); not the `profile` group, which is the API's project profiles.",
 )

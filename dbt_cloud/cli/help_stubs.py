@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 
+from dbt_cloud.cli.completing import Completion, completion_of
 from dbt_cloud.cli.suggest import SuggestingGroup
 
 HELP_FLAGS = ("--help", "-h")
@@ -56,8 +57,11 @@ def _param(info: dict[str, Any]) -> click.Parameter:
     """A parameter good enough to parse a command line for completion: names, arity, choices."""
     choices = info.get("choices")
     kind: click.ParamType[Any] = click.Choice(choices, case_sensitive=False) if choices else click.STRING
+    completes = Completion.from_entry(info["completes"]) if info.get("completes") else None
     if info["kind"] == "argument":
-        return click.Argument([info["name"]], type=kind, required=False, nargs=info.get("nargs", 1))
+        return click.Argument(
+            [info["name"]], type=kind, required=False, nargs=info.get("nargs", 1), shell_complete=completes
+        )
     decls = [*info["opts"], info["name"]]
     if info.get("secondary_opts"):
         decls[0] = f"{info['opts'][0]}/{info['secondary_opts'][0]}"
@@ -65,7 +69,12 @@ def _param(info: dict[str, Any]) -> click.Parameter:
         return click.Option(decls, is_flag=True, hidden=info.get("hidden", False))
     extra: dict[str, Any] = {"is_flag": False, "flag_value": "true"} if info.get("optional_value") else {}
     return click.Option(
-        decls, type=kind, multiple=info.get("multiple", False), hidden=info.get("hidden", False), **extra
+        decls,
+        type=kind,
+        multiple=info.get("multiple", False),
+        hidden=info.get("hidden", False),
+        shell_complete=completes,
+        **extra,
     )
 
 
@@ -183,6 +192,9 @@ def _param_entry(param: click.Parameter) -> dict[str, Any]:
         entry["nargs"] = param.nargs
     if choices:
         entry["choices"] = [str(choice) for choice in choices]
+    completes = completion_of(param)
+    if completes is not None:
+        entry["completes"] = completes.entry()
     return entry
 
 

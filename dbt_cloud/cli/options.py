@@ -21,6 +21,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from dbt_cloud.api.operation import CommandModel, Location, field_cli, field_param, validate
+from dbt_cloud.cli.completing import Completion, known_values, listed_values
 from dbt_cloud.cli.setting_option import SettingOption
 
 # --- translation to click ------------------------------------------------------------------------
@@ -207,6 +208,15 @@ def option_spec(name: str, info: FieldInfo, location: str | None = None) -> Opti
     )
 
 
+def _completion(spec: OptionSpec) -> Completion | None:
+    """What Tab offers for the option's value: the related objects its description lists, for
+    `--include-related`."""
+    if spec.field_name == "include_related":
+        values = listed_values(spec.help)
+        return known_values(values) if values else None
+    return None
+
+
 class ModelOption(SettingOption):
     """A click option that remembers the model field it stands for.
 
@@ -236,6 +246,7 @@ class ModelOption(SettingOption):
             show_default=_worth_showing(spec.default),
             required=False,
             metavar="[true|false]" if spec.is_flag else None,
+            shell_complete=_completion(spec),
             **bool_extra,
         )
         self.spec = spec

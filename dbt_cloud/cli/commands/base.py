@@ -27,6 +27,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 import click
 
 from dbt_cloud.api.operation import OUTPUT_FILE_HELP, CommandModel, Location, Operation, Verb, field_param
+from dbt_cloud.cli.completing import FILES
 from dbt_cloud.cli.options import JSON, ModelCommand, build_model
 from dbt_cloud.cli.setting_option import SettingOption
 from dbt_cloud.cli.suggest import SuggestingGroup
@@ -316,7 +317,12 @@ def _writable_destination(ctx: click.Context, param: click.Parameter, value: str
 def output_file_option(help: str = OUTPUT_FILE_HELP) -> click.Option:
     """dbt-cloud-cli's `-f/--file` for output; written atomically, never half."""
     return click.Option(
-        ["-f", "--file", "output_file"], default="-", show_default=True, help=help, callback=_writable_destination
+        ["-f", "--file", "output_file"],
+        default="-",
+        show_default=True,
+        help=help,
+        callback=_writable_destination,
+        shell_complete=FILES,
     )
 
 

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import click
 
 from dbt_cloud.cli.commands.local import DEFAULT_PORT
+from dbt_cloud.cli.completing import PROFILES
 from dbt_cloud.config import connection_limits, normalize_host, read_profile, read_profiles, write_profile
 from dbt_cloud.defaults import DEFAULT_PROFILE
 from dbt_cloud.errors import EXIT_FAILURE, AuthenticationError, ConfigError, DbtCloudError, UsageError
@@ -45,7 +46,11 @@ TOKEN_ATTEMPTS = 3
 
 @click.command("configure", context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--profile", "profile_name", default=None, help="Profile to write [default: the root --profile, or 'default']."
+    "--profile",
+    "profile_name",
+    default=None,
+    shell_complete=PROFILES,
+    help="Profile to write [default: the root --profile, or 'default'].",
 )
 @click.option("--api-token", help="API token to store (kept in a file only you can read).")
 @click.option("--account-id", type=click.IntRange(min=1), help="Default account id.")

@@ -46,6 +46,7 @@ from dbt_cloud.cli.commands.composite import (
     yes_option,
 )
 from dbt_cloud.cli.commands.watching import WaitOptions, print_or_watch, wait_params
+from dbt_cloud.cli.completing import FILES
 from dbt_cloud.errors import UsageError
 
 # --- job run -------------------------------------------------------------------------------------
@@ -315,6 +316,7 @@ import_command = composite_command(
             ["-f", "--file", "input_file"],
             default="-",
             show_default=True,
+            shell_complete=FILES,
             help="The export to import ('-' for stdin): a job or jobs document, or jobs-as-code YAML.",
         ),
         click.Option(
