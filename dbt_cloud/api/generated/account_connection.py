@@ -132,14 +132,6 @@ class AccountConnectionCreate(CommandModel):
         "POST", "/api/v3/accounts/{account_id}/connections/", "Create Account Connection"
     )
     account_id: AccountIdInBody
-    limit: Annotated[int | None, Query(), Field(ge=1, le=100, description="The maximum number of items to return.")] = (
-        None
-    )
-    offset: Annotated[
-        int | None,
-        Query(),
-        Field(ge=0, description="The number of items to skip before starting to collect the result set."),
-    ] = None
     name: Annotated[str, Body(), Field(description="The name of the connection.")]
     adapter_version: Annotated[
         DbtAdapterVersion, Body(), Field(description="Identifies the warehouse and version of its adapter.")

@@ -91,7 +91,6 @@ class AdapterCreate(CommandModel):
     )
     account_id: AccountIdInBody
     project_id: ProjectIdInBody
-    created_by_id: Annotated[int | None, Body(), Field(description="ID of the created by.")] = None
     created_by_service_token_id: Annotated[
         int | None, Body(), Field(description="ID of the created by service token.")
     ] = None
@@ -116,7 +115,6 @@ class AdapterUpdate(CommandModel):
     account_id: AccountIdInBody
     adapter_id: Annotated[int, Path("id"), Field(description="ID of the adapter.")]
     project_id: ProjectIdInBody
-    created_by_id: Annotated[int | None, Body(), Field(description="ID of the created by.")] = None
     created_by_service_token_id: Annotated[
         int | None, Body(), Field(description="ID of the created by service token.")
     ] = None

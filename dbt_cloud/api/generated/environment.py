@@ -120,7 +120,6 @@ class EnvironmentCreateV2(CommandModel):
     supports_docs: Annotated[bool, Body(), Field(description="Supports docs.")]
     deployment_type: Annotated[DeploymentType | None, Body(), Field(description="Deployment type.")] = None
     type: Annotated[Type, Body(), Field(description="Type.")]
-    created_by_id: Annotated[int | None, Body(), Field(description="ID of the created by.")] = None
     state: Annotated[
         int,
         Body(),
@@ -156,7 +155,6 @@ class EnvironmentUpdateV2(CommandModel):
     supports_docs: Annotated[bool | None, Body(), Field(description="Supports docs.")] = None
     deployment_type: Annotated[DeploymentType | None, Body(), Field(description="Deployment type.")] = None
     type: Annotated[Type | None, Body(), Field(description="Type.")] = None
-    created_by_id: Annotated[int | None, Body(), Field(description="ID of the created by.")] = None
     state: Annotated[
         int | None,
         Body(),
@@ -190,10 +188,10 @@ class EnvironmentDeleteV2(CommandModel):
 
 
 VERBS = [
-    Verb("list-v2", EnvironmentListV2),
-    Verb("get-v2", EnvironmentGetV2),
-    Verb("create-v2", EnvironmentCreateV2, body=True),
-    Verb("update-v2", EnvironmentUpdateV2, body=True, update_from=EnvironmentGetV2),
+    Verb("list-v2", EnvironmentListV2, hidden=True),
+    Verb("get-v2", EnvironmentGetV2, hidden=True),
+    Verb("create-v2", EnvironmentCreateV2, body=True, hidden=True),
+    Verb("update-v2", EnvironmentUpdateV2, body=True, update_from=EnvironmentGetV2, hidden=True),
     Verb("delete-sao-cache", EnvironmentDeleteSaoCache),
-    Verb("delete-v2", EnvironmentDeleteV2),
+    Verb("delete-v2", EnvironmentDeleteV2, hidden=True),
 ]

@@ -50,7 +50,6 @@ class InviteSend(CommandModel):
 
     operation: ClassVar[Operation] = Operation("POST", "/api/v3/accounts/{account_id}/invites/", "Send user invites")
     account_id: AccountId
-    id: Annotated[int | None, Body(), Field(description="ID of the object.")] = None
     email_addresses: Annotated[list[str], Body(), Field(description="Email addresses.")]
     license_type: Annotated[LicenseType, Body(), Field(description="License type.")]
     group_ids: Annotated[list[int] | None, Body(), Field(description="IDs of the groups.")] = None

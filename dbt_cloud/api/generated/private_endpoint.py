@@ -66,14 +66,6 @@ class PrivateEndpointCreate(CommandModel):
         "POST", "/api/v3/accounts/{account_id}/private-endpoints/", "Create Private Endpoint", envelope=False
     )
     account_id: AccountId
-    limit: Annotated[int | None, Query(), Field(ge=1, le=100, description="The maximum number of items to return.")] = (
-        None
-    )
-    offset: Annotated[
-        int | None,
-        Query(),
-        Field(ge=0, description="The number of items to skip before starting to collect the result set."),
-    ] = None
 
 
 class PrivateEndpointUpdate(CommandModel):

@@ -73,14 +73,6 @@ class ProfileCreate(CommandModel):
     )
     account_id: AccountIdInBody
     project_id: ProjectIdInBody
-    limit: Annotated[int | None, Query(), Field(ge=1, le=100, description="The maximum number of items to return.")] = (
-        None
-    )
-    offset: Annotated[
-        int | None,
-        Query(),
-        Field(ge=0, description="The number of items to skip before starting to collect the result set."),
-    ] = None
     connection_id: Annotated[int, Body(), Field(description="The ID of the connection.")]
     key: Annotated[
         str,
@@ -113,7 +105,6 @@ class ProfileUpdate(CommandModel):
     account_id: AccountIdInBody
     profile_id: Annotated[int, Path("id"), Field(description="ID of the profile.")]
     project_id: ProjectIdInBody
-    pk: Annotated[int | None, Body(), Field(description="The ID of the Profile to be changed.")] = None
     key: Annotated[
         str | None,
         Body(),

@@ -162,9 +162,9 @@ class ProjectDeleteV2(CommandModel):
 
 
 VERBS = [
-    Verb("list-v2", ProjectListV2),
-    Verb("get-v2", ProjectGetV2),
-    Verb("create-v2", ProjectCreateV2, body=True),
-    Verb("update-v2", ProjectUpdateV2, body=True, update_from=ProjectGetV2),
-    Verb("delete-v2", ProjectDeleteV2),
+    Verb("list-v2", ProjectListV2, hidden=True),
+    Verb("get-v2", ProjectGetV2, hidden=True),
+    Verb("create-v2", ProjectCreateV2, body=True, hidden=True),
+    Verb("update-v2", ProjectUpdateV2, body=True, update_from=ProjectGetV2, hidden=True),
+    Verb("delete-v2", ProjectDeleteV2, hidden=True),
 ]

@@ -388,14 +388,14 @@ class RepositoryDownloadManaged(CommandModel):
 
 VERBS = [
     Verb("list", RepositoryList),
-    Verb("list-v2", RepositoryListV2),
+    Verb("list-v2", RepositoryListV2, hidden=True),
     Verb("get", RepositoryGet),
-    Verb("get-v2", RepositoryGetV2),
+    Verb("get-v2", RepositoryGetV2, hidden=True),
     Verb("create", RepositoryCreate, body=True),
     Verb("create-managed", RepositoryCreateManaged, body=True),
-    Verb("create-v2", RepositoryCreateV2, body=True),
+    Verb("create-v2", RepositoryCreateV2, body=True, hidden=True),
     Verb("update", RepositoryUpdate, body=True, update_from=RepositoryGet),
     Verb("delete", RepositoryDelete),
-    Verb("delete-v2", RepositoryDeleteV2),
+    Verb("delete-v2", RepositoryDeleteV2, hidden=True),
     Verb("download-managed", RepositoryDownloadManaged, saves=True, output_file=SAVE_HELP),
 ]

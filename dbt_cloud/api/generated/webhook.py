@@ -145,15 +145,6 @@ class WebhookCreate(CommandModel):
         "POST", "/api/v3/accounts/{account_id}/webhooks/subscriptions", "Create Webhooks Subscription"
     )
     account_id: AccountIdInBody
-    limit: Annotated[int | None, Query(), Field(ge=1, le=100, description="The maximum number of items to return.")] = (
-        None
-    )
-    offset: Annotated[
-        int | None,
-        Query(),
-        Field(ge=0, description="The number of items to skip before starting to collect the result set."),
-    ] = None
-    id: Annotated[str | None, Body(), Field(min_length=1, description="ID of the object.")] = None
     name: Annotated[str, Body(), Field(min_length=1, description="Webhook name.")]
     description: Annotated[str | None, Body(), Field(min_length=1, description="Webhook description.")] = None
     event_types: Annotated[
@@ -166,22 +157,6 @@ class WebhookCreate(CommandModel):
     ] = None
     client_url: Annotated[str, Body(), Field(min_length=1, description="Endpoint where events are sent.")]
     active: Annotated[bool, Body(), Field(description="Whether or not this Webhook is currently active.")]
-    http_status_code: Annotated[
-        str | None,
-        Body(),
-        Field(
-            min_length=1,
-            description=(
-                "The latest HTTP status code received from the client URL. 0 indicates that the "
-                "webhook has not been dispatched."
-            ),
-        ),
-    ] = None
-    dispatched_at: Annotated[
-        str | None, Body(), Field(min_length=1, description="Timestamp of when the webhook was last dispatched.")
-    ] = None
-    deactivate_reason: Annotated[str | None, Body(), Field(min_length=1, description="Reason for deactivation.")] = None
-    account_identifier: Annotated[str | None, Body(), Field(min_length=1, description="Account identifier.")] = None
 
 
 class WebhookUpdate(CommandModel):
@@ -195,7 +170,6 @@ class WebhookUpdate(CommandModel):
     )
     account_id: AccountIdInBody
     subscription_id: Annotated[str, Path(), Field(description="ID of the subscription.")]
-    id: Annotated[str | None, Body(), Field(min_length=1, description="ID of the object.")] = None
     name: Annotated[str | None, Body(), Field(min_length=1, description="Webhook name.")] = None
     description: Annotated[str | None, Body(), Field(min_length=1, description="Webhook description.")] = None
     event_types: Annotated[
@@ -208,22 +182,6 @@ class WebhookUpdate(CommandModel):
     ] = None
     client_url: Annotated[str | None, Body(), Field(min_length=1, description="Endpoint where events are sent.")] = None
     active: Annotated[bool | None, Body(), Field(description="Whether or not this Webhook is currently active.")] = None
-    http_status_code: Annotated[
-        str | None,
-        Body(),
-        Field(
-            min_length=1,
-            description=(
-                "The latest HTTP status code received from the client URL. 0 indicates that the "
-                "webhook has not been dispatched."
-            ),
-        ),
-    ] = None
-    dispatched_at: Annotated[
-        str | None, Body(), Field(min_length=1, description="Timestamp of when the webhook was last dispatched.")
-    ] = None
-    deactivate_reason: Annotated[str | None, Body(), Field(min_length=1, description="Reason for deactivation.")] = None
-    account_identifier: Annotated[str | None, Body(), Field(min_length=1, description="Account identifier.")] = None
 
 
 class WebhookDelete(CommandModel):

@@ -704,7 +704,9 @@ def verb_command(verb: Verb, **overrides: Any) -> ModelCommand:
     if verb.output_file is not None:
         arguments["extra_params"] = [output_file_option(verb.output_file)]
     arguments.update(overrides)
-    return api_command(verb.name, verb.model, **arguments)
+    command = api_command(verb.name, verb.model, **arguments)
+    command.hidden = verb.hidden
+    return command
 
 
 def registry_group(name: str, *, help: str | None = None, commands: Sequence[click.Command] = ()) -> click.Group:

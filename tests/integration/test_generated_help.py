@@ -1,0 +1,54 @@
+"""Generated commands read like a tool, not like the spec (issue 18, point 5): no server-owned
+fields or paging options on a write, list options that repeat, sentences for summaries, deprecated
+twins out of the listing, and an example in each group's help."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from dbt_cloud.api.registry import verbs
+from dbt_cloud.cli.command_index import GROUPS
+from tests.conftest import invoke
+from tests.support.local_runner import LocalRunner
+
+
+def options_of(*command: str) -> set[str]:
+    text = invoke([*command, "--help"]).stdout
+    return set(re.findall(r"(?m)^\s+(?:-\w, )?(--[\w-]+)", text))
+
+
+def test_a_create_offers_no_server_owned_fields_nor_paging() -> None:
+    offered = options_of("webhook", "create")
+    assert {"--name", "--event-types", "--client-url", "--active", "--job-ids"} <= offered
+    for owned in ("--id", "--http-status-code", "--dispatched-at", "--deactivate-reason", "--account-identifier"):
+        assert owned not in offered, owned
+    assert not {"--limit", "--offset"} & offered
+    assert not {"--limit", "--offset", "--id"} & options_of("webhook", "update")
+
+
+def test_list_options_repeat_and_still_take_a_json_list(local_cli: Any, local_runner: LocalRunner) -> None:
+    events = ["job.run.completed", "job.run.errored"]
+    common = ["webhook", "create", "--client-url", "https://example.com/hook", "--active"]
+    repeated = local_cli(*common, "--name", "Repeated", *(f"--event-types={event}" for event in events))
+    assert repeated.exit_code == 0, repeated.stderr
+    assert json.loads(repeated.stdout)["data"]["event_types"] == events
+    as_json = local_cli(*common, "--name", "As JSON", "--event-types", json.dumps(events), "--job-ids", "[1, 2]")
+    assert as_json.exit_code == 0, as_json.stderr
+    answer = json.loads(as_json.stdout)["data"]
+    assert (answer["event_types"], answer["job_ids"]) == (events, [1, 2])
+    bad = local_cli(*common, "--name", "Bad", "--event-types", "job.run.completed", "--job-ids", "[1, ")
+    assert bad.exit_code == 2
+    assert len(bad.stderr_lines) == 1
+    assert "is not a JSON list" in bad.stderr
+
+
+def test_deprecated_twins_are_out_of_the_listing_but_still_callable() -> None:
+    listing = invoke(["environment", "--help"]).stdout
+    assert "create-v2" not in listing
+    assert "list-v2" not in listing
+    assert "Usage: dbt-cloud environment list-v2" in invoke(["environment", "list-v2", "--help"]).stdout
+    hidden = [f"{group} {verb.name}" for group in GROUPS for verb in verbs(group).values() if verb.hidden]
+    assert "project create-v2" in hidden
+    assert all(name.endswith(("-v2", "-v3")) for name in hidden), hidden
