@@ -661,15 +661,19 @@ class _EnumDefault:
 
 
 def _command_docstring(operation: SpecOperation, command: CommandName) -> list[str]:
-    first = sentence(operation.operation_id)
+    """The help: the override table's sentence (the spec's title stays on the help's "API:" line),
+    then the spec's description where it says more."""
+    written = load_overrides().summaries.get(str(command))
+    first = sentence(written) if written else sentence(operation.operation_id)
     description = plain_text(operation.description)
     deprecated = operation.deprecated or description.startswith("Deprecated")
     if description.startswith("Deprecated"):
         description = ""
     if deprecated:
-        first = first[:-1] + f" (API {operation.version}, deprecated)."
+        first = first[:-1] + (" (deprecated)." if written else f" (API {operation.version}, deprecated).")
     paragraphs = [first]
-    if description and description.rstrip(".").lower() != operation.operation_id.lower() and description != "-":
+    said = {first.rstrip(".").lower(), operation.operation_id.lower()}
+    if description and description.rstrip(".").lower() not in said and description != "-":
         paragraphs.append(sentence(description))
     return paragraphs
 

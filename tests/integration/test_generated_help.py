@@ -8,6 +8,8 @@ import json
 import re
 from typing import Any
 
+import click
+
 from dbt_cloud.api.registry import verbs
 from dbt_cloud.cli.command_index import GROUPS
 from tests.conftest import invoke
@@ -52,3 +54,46 @@ def test_deprecated_twins_are_out_of_the_listing_but_still_callable() -> None:
     hidden = [f"{group} {verb.name}" for group in GROUPS for verb in verbs(group).values() if verb.hidden]
     assert "project create-v2" in hidden
     assert all(name.endswith(("-v2", "-v3")) for name in hidden), hidden
+
+
+#: A spec title as a summary: every word capitalised ("Retrieve Projects Environment Variables Environment.").
+RAW_TITLE = re.compile(r"^(?:[A-Z][\w-]*\s+)+[A-Z][\w-]*\.?$")
+
+
+def every_command() -> list[tuple[str, click.Command]]:
+    from dbt_cloud.cli import cli
+
+    found = []
+    ctx = click.Context(cli)
+    for group_name in cli.list_commands(ctx):
+        group = cli.get_command(ctx, group_name)
+        if isinstance(group, click.Group):
+            for name in group.list_commands(ctx):
+                command = group.get_command(ctx, name)
+                assert command is not None
+                found.append((f"{group_name} {name}", command))
+    return found
+
+
+def test_no_summary_is_a_raw_spec_title() -> None:
+    titles = []
+    for name, command in every_command():
+        summary = (command.help or "").strip().splitlines()[0]
+        operation = getattr(getattr(command, "model", None), "operation", None)
+        if RAW_TITLE.match(summary) or (operation is not None and summary.rstrip(".") == operation.operation_id):
+            titles.append(f"{name}: {summary}")
+    assert not titles, "\n".join(titles)
+
+
+def test_every_generated_command_has_a_written_summary() -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+    import command_naming
+
+    names = command_naming.command_names()
+    generated = {str(names[op.key]) for op in command_naming.operations() if not command_naming.is_curated(op)}
+    written = set(command_naming.load_overrides().summaries)
+    assert generated - written == set(), "commands without a sentence in [summaries]"
+    assert written - generated == set(), "sentences for commands that do not exist"

@@ -49,7 +49,7 @@ class DbtAdapterVersion(str, enum.Enum):
 
 
 class AccountConnectionList(CommandModel):
-    """List Account Connections.
+    """List the account-wide warehouse connections.
 
     List all Account Connections.
     """
@@ -107,7 +107,7 @@ class AccountConnectionList(CommandModel):
 
 
 class AccountConnectionGet(CommandModel):
-    """Retrieve Account Connection.
+    """Get an account-wide warehouse connection by its id.
 
     Retrieve details of a specific Account Connection.
     """
@@ -123,7 +123,7 @@ class AccountConnectionGet(CommandModel):
 
 
 class AccountConnectionCreate(CommandModel):
-    """Create Account Connection.
+    """Create a warehouse connection for the whole account.
 
     Create a new Account Connection.
     """
@@ -147,7 +147,7 @@ class AccountConnectionCreate(CommandModel):
 
 
 class AccountConnectionUpdate(CommandModel):
-    """Update Account Connection.
+    """Update an account-wide warehouse connection.
 
     Update an existing Account Connection.
     """
@@ -171,7 +171,7 @@ class AccountConnectionUpdate(CommandModel):
 
 
 class AccountConnectionDelete(CommandModel):
-    """Delete Account Connection Delete.
+    """Delete an account-wide warehouse connection.
 
     Delete an existing Account Connection Delete.
     """

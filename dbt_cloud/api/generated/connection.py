@@ -40,7 +40,7 @@ class ConnectionType(str, enum.Enum):
 
 
 class ConnectionUpdate(CommandModel):
-    """Update Connection (API v3, deprecated).
+    """Update a warehouse connection of a project (deprecated).
 
     Update a Connection.
     """

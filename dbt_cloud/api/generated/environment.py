@@ -25,7 +25,7 @@ class Type(str, enum.Enum):
 
 
 class EnvironmentListV2(CommandModel):
-    """List Environments (API v2, deprecated)."""
+    """List the account's environments with API v2 (deprecated)."""
 
     operation: ClassVar[Operation] = Operation(
         "GET", "/api/v2/accounts/{account_id}/environments/", "List Environments", paginated=True
@@ -78,7 +78,7 @@ class EnvironmentListV2(CommandModel):
 
 
 class EnvironmentGetV2(CommandModel):
-    """Retrieve Environment (API v2, deprecated)."""
+    """Get an environment with API v2 (deprecated)."""
 
     operation: ClassVar[Operation] = Operation(
         "GET", "/api/v2/accounts/{account_id}/environments/{id}/", "Retrieve Environment"
@@ -97,7 +97,7 @@ class EnvironmentGetV2(CommandModel):
 
 
 class EnvironmentCreateV2(CommandModel):
-    """Create Environment (API v2, deprecated)."""
+    """Create an environment with API v2 (deprecated)."""
 
     operation: ClassVar[Operation] = Operation(
         "POST", "/api/v2/accounts/{account_id}/environments/", "Create Environment"
@@ -128,7 +128,7 @@ class EnvironmentCreateV2(CommandModel):
 
 
 class EnvironmentUpdateV2(CommandModel):
-    """Update Environment (API v2, deprecated)."""
+    """Update an environment with API v2 (deprecated)."""
 
     operation: ClassVar[Operation] = Operation(
         "POST", "/api/v2/accounts/{account_id}/environments/{id}/", "Update Environment"
@@ -163,7 +163,7 @@ class EnvironmentUpdateV2(CommandModel):
 
 
 class EnvironmentDeleteSaoCache(CommandModel):
-    """Delete Environment SAO Cache.
+    """Clear the State Aware Orchestration cache of an environment.
 
     Clear the environment SAO (State Aware Orchestration) cache in Redis for the given environment.
     """
@@ -178,7 +178,7 @@ class EnvironmentDeleteSaoCache(CommandModel):
 
 
 class EnvironmentDeleteV2(CommandModel):
-    """Destroy Environment (API v2, deprecated)."""
+    """Delete an environment with API v2 (deprecated)."""
 
     operation: ClassVar[Operation] = Operation(
         "DELETE", "/api/v2/accounts/{account_id}/environments/{id}/", "Destroy Environment"

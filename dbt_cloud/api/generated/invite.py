@@ -22,7 +22,7 @@ class LicenseType(str, enum.Enum):
 
 
 class InviteList(CommandModel):
-    """List Invites."""
+    """List the account's invitations."""
 
     operation: ClassVar[Operation] = Operation("GET", "/api/v2/accounts/{account_id}/invites/", "List Invites")
     account_id: AccountId
@@ -32,7 +32,7 @@ class InviteList(CommandModel):
 
 
 class InviteGet(CommandModel):
-    """Retrieve Invite."""
+    """Get an invitation by its id."""
 
     operation: ClassVar[Operation] = Operation("GET", "/api/v2/accounts/{account_id}/invites/{id}/", "Retrieve Invite")
     account_id: AccountId
@@ -43,7 +43,7 @@ class InviteGet(CommandModel):
 
 
 class InviteSend(CommandModel):
-    """Send user invites.
+    """Invite people to the account by email.
 
     Send email invites to users who you wish to add to this account.
     """

@@ -14,7 +14,7 @@ from dbt_cloud.api.operation import CommandModel, Operation, Path, Query, Verb
 
 
 class PrivateEndpointList(CommandModel):
-    """List Private Endpoints.
+    """List the account's private endpoints.
 
     List all Private Endpoints.
     """
@@ -41,7 +41,7 @@ class PrivateEndpointList(CommandModel):
 
 
 class PrivateEndpointGet(CommandModel):
-    """Retrieve Private Endpoint.
+    """Get a private endpoint by its id.
 
     Retrieve details of a specific Private Endpoint.
     """
@@ -57,7 +57,7 @@ class PrivateEndpointGet(CommandModel):
 
 
 class PrivateEndpointCreate(CommandModel):
-    """Create Private Endpoint.
+    """Create a private endpoint.
 
     Create a new Private Endpoints List Alias View.
     """
@@ -69,7 +69,7 @@ class PrivateEndpointCreate(CommandModel):
 
 
 class PrivateEndpointUpdate(CommandModel):
-    """Update Private Endpoint."""
+    """Update a private endpoint."""
 
     operation: ClassVar[Operation] = Operation(
         "PATCH",
@@ -82,7 +82,7 @@ class PrivateEndpointUpdate(CommandModel):
 
 
 class PrivateEndpointDelete(CommandModel):
-    """Delete Private Endpoint."""
+    """Delete a private endpoint."""
 
     operation: ClassVar[Operation] = Operation(
         "DELETE", "/api/v3/accounts/{account_id}/private-endpoints/{pl_endpoint_ksuid}/", "Delete Private Endpoint"

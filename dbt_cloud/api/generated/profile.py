@@ -14,7 +14,7 @@ from dbt_cloud.api.operation import Body, CommandModel, Operation, Path, Query, 
 
 
 class ProfileList(CommandModel):
-    """List Profiles.
+    """List the profiles of a project.
 
     List profiles. Profiles are the set of connection, credentials, and attributes used to connect to a data
     warehouse. They can be assigned to deployment environments to run jobs.
@@ -44,7 +44,7 @@ class ProfileList(CommandModel):
 
 
 class ProfileGet(CommandModel):
-    """Retrieve Profile.
+    """Get a project profile by its id.
 
     Retrieve a specific profile. Profiles are the set of connection, credentials, and attributes used to connect to
     a data warehouse. They can be assigned to deployment environments to run jobs.
@@ -62,7 +62,7 @@ class ProfileGet(CommandModel):
 
 
 class ProfileCreate(CommandModel):
-    """Create Profile.
+    """Create a project profile: a connection, credentials and attributes.
 
     Create a new profile. Profiles are the set of connection, credentials, and attributes used to connect to a data
     warehouse. They can be assigned to deployment environments to run jobs.
@@ -93,7 +93,7 @@ class ProfileCreate(CommandModel):
 
 
 class ProfileUpdate(CommandModel):
-    """Update Profile.
+    """Update a project profile.
 
     Update an existing profile. Profiles are the set of connection, credentials, and attributes used to connect to a
     data warehouse. They can be assigned to deployment environments to run jobs.
@@ -125,7 +125,7 @@ class ProfileUpdate(CommandModel):
 
 
 class ProfileDelete(CommandModel):
-    """Delete Profile.
+    """Delete a project profile that no environment uses.
 
     Delete an existing profile. The profile must not be assigned to any deployment environments in order to be
     deleted. Profiles are the set of connection, credentials, and attributes used to connect to a data warehouse.

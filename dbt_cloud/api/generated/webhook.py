@@ -14,7 +14,7 @@ from dbt_cloud.api.operation import Body, CommandModel, Operation, Path, Query, 
 
 
 class WebhookList(CommandModel):
-    """List Webhooks Subscriptions.
+    """List the account's webhooks.
 
     Given an account id list all webhook subscriptions.
     """
@@ -37,7 +37,7 @@ class WebhookList(CommandModel):
 
 
 class WebhookListEventReceipts(CommandModel):
-    """List Webhooks Event Receipts (API v3, deprecated).
+    """List the delivery receipts of an event (deprecated).
 
     Get all receipts for a given event id. This endpoint is deprecated and should not be called anymore.
     """
@@ -53,7 +53,7 @@ class WebhookListEventReceipts(CommandModel):
 
 
 class WebhookListEvents(CommandModel):
-    """List Webhooks Events.
+    """List the events a webhook sent.
 
     Get all events for a specific subscription.
     """
@@ -69,7 +69,7 @@ class WebhookListEvents(CommandModel):
 
 
 class WebhookGet(CommandModel):
-    """Retrieve Webhooks Subscription.
+    """Get a webhook by its id.
 
     Get a specific subscription with a subscription id.
     """
@@ -85,7 +85,7 @@ class WebhookGet(CommandModel):
 
 
 class WebhookGetEvent(CommandModel):
-    """Retrieve Webhooks Event (API v3, deprecated).
+    """Get one event a webhook sent (deprecated).
 
     Get a specific event given an event_id. This endpoint is deprecated and should not be called anymore.
     """
@@ -101,7 +101,7 @@ class WebhookGetEvent(CommandModel):
 
 
 class WebhookGetEventReceipt(CommandModel):
-    """List Webhooks Subscription Event Receipt.
+    """Get the receipt of one event sent to one webhook.
 
     Get the receipt for a given subscription id and event id.
     """
@@ -120,7 +120,7 @@ class WebhookGetEventReceipt(CommandModel):
 
 
 class WebhookGetReceipt(CommandModel):
-    """Retrieve Webhooks Receipt (API v3, deprecated).
+    """Get a delivery receipt by its id (deprecated).
 
     Get a specific receipt given its id. This endpoint is deprecated and should not be called anymore.
     """
@@ -136,7 +136,7 @@ class WebhookGetReceipt(CommandModel):
 
 
 class WebhookCreate(CommandModel):
-    """Create Webhooks Subscription.
+    """Subscribe a URL to job run events.
 
     Create a new webhook subscription.
     """
@@ -160,7 +160,7 @@ class WebhookCreate(CommandModel):
 
 
 class WebhookUpdate(CommandModel):
-    """Update Webhooks Subscription.
+    """Update a webhook.
 
     Edit a subscription given a subscription id.
     """
@@ -185,7 +185,7 @@ class WebhookUpdate(CommandModel):
 
 
 class WebhookDelete(CommandModel):
-    """Destroy Webhooks Subscription.
+    """Delete a webhook.
 
     Delete a specific subscription.
     """
@@ -200,7 +200,7 @@ class WebhookDelete(CommandModel):
 
 
 class WebhookTest(CommandModel):
-    """Test Webhooks Subscription.
+    """Send a test event to a webhook's URL.
 
     Test the client endpoint for a given subscription.
     """
