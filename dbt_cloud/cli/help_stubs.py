@@ -126,6 +126,7 @@ class HelpOnlyGroup(SuggestingGroup):
             name,
             help=entry.get("help"),
             short_help=entry.get("short_help"),
+            epilog=entry.get("epilog"),
             context_settings={"help_option_names": list(HELP_FLAGS)},
         )
         self.entry = entry
@@ -212,7 +213,13 @@ def command_entry(command: click.Command, ctx: click.Context) -> dict[str, Any]:
             sub = command.get_command(ctx, name)
             if sub is not None:
                 commands[name] = command_entry(sub, context_for(sub, name, ctx))
-        return {"kind": "group", "help": command.help, "short_help": command.short_help, "commands": commands}
+        return {
+            "kind": "group",
+            "help": command.help,
+            "short_help": command.short_help,
+            "epilog": command.epilog,
+            "commands": commands,
+        }
     help_option = command.get_help_option(ctx)
     params = [p for p in command.get_params(ctx) if p is not help_option]
     # Sections as the command writes them: ModelCommand groups its options (path, query, body),

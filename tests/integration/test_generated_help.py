@@ -97,3 +97,29 @@ def test_every_generated_command_has_a_written_summary() -> None:
     written = set(command_naming.load_overrides().summaries)
     assert generated - written == set(), "commands without a sentence in [summaries]"
     assert written - generated == set(), "sentences for commands that do not exist"
+
+
+def test_each_groups_help_ends_with_one_example_of_real_options() -> None:
+    import shlex
+
+    from dbt_cloud.cli.group_examples import EXAMPLES
+
+    groups = dict(every_group())
+    assert set(groups) == set(EXAMPLES), "every group has one example, and only groups"
+    for name, group in groups.items():
+        shown = invoke([name, "--help"]).stdout
+        assert shown.rstrip().endswith(f"Example:\n    {EXAMPLES[name]}"), name
+        words = shlex.split(EXAMPLES[name])
+        assert words[:2] == ["dbt-cloud", name]
+        command = group.get_command(click.Context(group), words[2])
+        assert command is not None, EXAMPLES[name]
+        known = {flag for param in command.params for flag in [*param.opts, *param.secondary_opts]}
+        assert {word for word in words[3:] if word.startswith("-")} <= known, EXAMPLES[name]
+
+
+def every_group() -> list[tuple[str, click.Group]]:
+    from dbt_cloud.cli import cli
+
+    ctx = click.Context(cli)
+    found = [(name, cli.get_command(ctx, name)) for name in cli.list_commands(ctx)]
+    return [(name, group) for name, group in found if isinstance(group, click.Group)]

@@ -28,6 +28,7 @@ import click
 
 from dbt_cloud.api.operation import OUTPUT_FILE_HELP, CommandModel, Location, Operation, Verb, field_param
 from dbt_cloud.cli.completing import FILES
+from dbt_cloud.cli.group_examples import example_epilog
 from dbt_cloud.cli.options import JSON, ModelCommand, build_model
 from dbt_cloud.cli.setting_option import SettingOption
 from dbt_cloud.cli.suggest import SuggestingGroup
@@ -665,7 +666,9 @@ def api_command(
 
 
 def command_group(name: str, help: str, commands: Sequence[click.Command]) -> click.Group:
-    group = SuggestingGroup(name, help=help, context_settings={"help_option_names": ["-h", "--help"]})
+    group = SuggestingGroup(
+        name, help=help, epilog=example_epilog(name), context_settings={"help_option_names": ["-h", "--help"]}
+    )
     for command in commands:
         group.add_command(command)
     return group
@@ -675,7 +678,9 @@ def extend_group(base: click.Group, commands: Sequence[click.Command], *, help: 
     """A new group with `base`'s commands and `commands`; a command of the same name replaces the
     base's. This is how a hand-written module builds on a generated group (and a composite module
     on a hand-written one) without either editing the other; `base` is left as it is."""
-    group = SuggestingGroup(base.name, help=help or base.help, context_settings=dict(base.context_settings))
+    group = SuggestingGroup(
+        base.name, help=help or base.help, epilog=base.epilog, context_settings=dict(base.context_settings)
+    )
     for command in [*base.commands.values(), *commands]:
         group.add_command(command)
     return group
