@@ -9,11 +9,12 @@ command. Only click is imported here.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from click.shell_completion import CompletionItem
+
+if TYPE_CHECKING:  # imported when a Tab asks, not by every `dbt-cloud --help`
+    from click.shell_completion import CompletionItem
 
 FILE = "file"
 DIRECTORY = "dir"
@@ -21,14 +22,19 @@ PROFILE = "profile"
 VALUES = "values"
 
 
-@dataclass(frozen=True)
 class Completion:
-    """A click `shell_complete` callback that says what it completes, so it can be indexed."""
+    """A click `shell_complete` callback that says what it completes, so it can be indexed. (A
+    plain class: the root imports this module, and `dataclasses` would cost `--help` a millisecond.)"""
 
-    kind: str
-    values: tuple[str, ...] = ()
+    __slots__ = ("kind", "values")
+
+    def __init__(self, kind: str, values: tuple[str, ...] = ()) -> None:
+        self.kind = kind
+        self.values = values
 
     def __call__(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem
+
         if self.kind in (FILE, DIRECTORY):
             # The shell lists the names itself (click's scripts run compgen -f / -d for these).
             return [CompletionItem(incomplete, type=self.kind)]
@@ -56,6 +62,8 @@ def known_values(values: tuple[str, ...] | list[str]) -> Completion:
 def comma_separated(values: tuple[str, ...], incomplete: str) -> list[CompletionItem]:
     """The known values for the last of a comma-separated list, the ones already given kept
     before it and not offered again."""
+    from click.shell_completion import CompletionItem
+
     given, _, last = incomplete.rpartition(",")
     taken = set(given.split(",")) if given else set()
     prefix = f"{given}," if given else ""
