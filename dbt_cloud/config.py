@@ -145,7 +145,7 @@ def write_profile(name: str, values: Mapping[str, Any], path: Path | None = None
 
 def normalize_host(host: str) -> str:
     """The base URL for a host given as a bare name (`emea.dbt.com`) or as a URL
-    (`http://127.0.0.1:8000` for the local runner)."""
+    (`http://127.0.0.1:8765` for the local runner)."""
     text = host.strip()
     if not text:
         raise ConfigError("The dbt Cloud host is empty", setting="dbt_cloud_host")

@@ -53,6 +53,9 @@ class Overrides:
     group_help: dict[str, str]
     curated: dict[str, str]
     operations: dict[str, dict[str, Any]]
+    server_owned: dict[str, str]
+    summaries: dict[str, str]
+    group_examples: dict[str, str]
 
 
 @cache
@@ -64,6 +67,9 @@ def load_overrides() -> Overrides:
         group_help=data.get("group_help", {}),
         curated=data.get("curated", {}),
         operations=data.get("operations", {}),
+        server_owned=data.get("server_owned", {}),
+        summaries=data.get("summaries", {}),
+        group_examples=data.get("group_examples", {}),
     )
 
 

@@ -48,6 +48,8 @@ BODY_FIELDS_FROM_ENVIRONMENT = {
     "project_id": ("DBT_CLOUD_PROJECT_ID", "project_id"),
 }
 VERB_ORDER = ["list", "get", "create", "update", "patch", "delete"]
+#: Query parameters of paging and ordering: they shape a list, so a create or update has no use for them.
+LIST_QUERY = {"limit", "offset", "order_by"}
 
 
 # --- small text helpers ----------------------------------------------------------------------------
@@ -177,6 +179,7 @@ class CommandPlan:
     update_from: str | None = None
     saves: bool = False
     body_option: bool = False
+    hidden: bool = False
 
     def render(self) -> str:
         op = self.operation
@@ -201,6 +204,8 @@ class CommandPlan:
             args.append(f"update_from={self.update_from}")
         if self.saves:
             args.append("saves=True, output_file=SAVE_HELP")
+        if self.hidden:
+            args.append("hidden=True")
         return f"Verb({', '.join(args)})"
 
 
@@ -544,8 +549,10 @@ def plan_command(
         fields.append(plan)
         names_taken.add(name)
 
-    # Query parameters.
+    # Query parameters (not a list's paging on an operation that writes: the specs copy it there).
     for param in operation.query_params:
+        if operation.method != "GET" and param.name in LIST_QUERY:
+            continue
         name = snake(param.name.replace("__", "_"))
         if name in names_taken or name in RESERVED:
             raise ValueError(f"{operation.operation_id}: query parameter {param.name} clashes with a field")
@@ -591,8 +598,10 @@ def plan_command(
     elif operation.body is not None:
         required = set(operation.body.get("required") or [])
         path_wires = {p.name for p in operation.path_params}
+        server_owned = load_overrides().server_owned
         for wire, prop in body_props.items():
-            if wire in path_wires or prop.get("readOnly"):
+            # What the server sets (readOnly, or named so in the override table) is no option.
+            if wire in path_wires or prop.get("readOnly") or wire in server_owned:
                 continue
             name = snake(wire)
             if name in names_taken or name in RESERVED:
@@ -630,6 +639,8 @@ def plan_command(
         docstring=docstring,
         envelope=operation.answer in ("envelope", "empty"),
         body_option=operation.body is not None and not whole_body,
+        # A deprecated twin (`environment list-v2`) stays callable but out of the listing.
+        hidden=operation.deprecated and command.name.endswith(("-v2", "-v3")),
     )
     if get_twin is not None:
         plan.update_from = get_twin
@@ -650,15 +661,19 @@ class _EnumDefault:
 
 
 def _command_docstring(operation: SpecOperation, command: CommandName) -> list[str]:
-    first = sentence(operation.operation_id)
+    """The help: the override table's sentence (the spec's title stays on the help's "API:" line),
+    then the spec's description where it says more."""
+    written = load_overrides().summaries.get(str(command))
+    first = sentence(written) if written else sentence(operation.operation_id)
     description = plain_text(operation.description)
     deprecated = operation.deprecated or description.startswith("Deprecated")
     if description.startswith("Deprecated"):
         description = ""
     if deprecated:
-        first = first[:-1] + f" (API {operation.version}, deprecated)."
+        first = first[:-1] + (" (deprecated)." if written else f" (API {operation.version}, deprecated).")
     paragraphs = [first]
-    if description and description.rstrip(".").lower() != operation.operation_id.lower() and description != "-":
+    said = {first.rstrip(".").lower(), operation.operation_id.lower()}
+    if description and description.rstrip(".").lower() not in said and description != "-":
         paragraphs.append(sentence(description))
     return paragraphs
 

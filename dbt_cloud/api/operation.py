@@ -325,6 +325,8 @@ class Verb:
     saves: bool = False
     #: The help of `--output-file`, where the command has one.
     output_file: str | None = None
+    #: Left out of the group's listing and completion, still callable: a deprecated twin (`-v2`).
+    hidden: bool = False
 
     @property
     def python_name(self) -> str:

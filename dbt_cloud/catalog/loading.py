@@ -156,6 +156,12 @@ def _first_error(exc: ValidationError) -> str:
 # --- matching -----------------------------------------------------------------------------------------
 
 
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """A sort key that reads the numbers in a name as numbers, so `model_2` comes before
+    `model_10` in a menu (a plain sort puts "1" before "2" whatever follows). Case is ignored."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text.lower()) if part)
+
+
 def matcher(pattern: str) -> Callable[[str], bool]:
     """Case-insensitive matching of a name against what a user typed: a part of the name, or a shell
     pattern when it has wildcards (`*_id`, `stg_?rders`)."""
@@ -290,7 +296,7 @@ class Catalog:
         for entry in self.entries.values():
             if entry.resource_type == resource_type:
                 counts[entry.schema_key] = counts.get(entry.schema_key, 0) + 1
-        return sorted(counts.items(), key=lambda item: (item[0][0] or "", item[0][1]))
+        return sorted(counts.items(), key=lambda item: (natural_key(item[0][0] or ""), natural_key(item[0][1])))
 
     def entries_in(self, resource_type: str, schema_key: tuple[str | None, str], pattern: str = "") -> list[Entry]:
         """The tables of a type in a schema whose name matches `pattern`, sorted by name."""
@@ -302,7 +308,7 @@ class Catalog:
             and entry.schema_key == schema_key
             and (matches(entry.name) or matches(entry.relation))
         ]
-        return sorted(found, key=lambda entry: entry.name.lower())
+        return sorted(found, key=lambda entry: natural_key(entry.name))
 
     def find(self, name: str) -> list[Entry]:
         """Tables a user may mean by `name`: a unique id, a name (`customers`, `src.table` for a

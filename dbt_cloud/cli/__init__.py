@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from dbt_cloud.cli.command_index import GROUPS
+from dbt_cloud.cli.completing import PROFILES
 from dbt_cloud.cli.context import (
     _ANNOTATE_ERRORS,
     RETRY_POLICY,
@@ -26,6 +27,7 @@ from dbt_cloud.cli.context import (
     say,
 )
 from dbt_cloud.cli.setting_option import SettingOption
+from dbt_cloud.cli.suggest import SuggestingGroup
 
 if TYPE_CHECKING:
     from dbt_cloud.http.retry import RetryPolicy
@@ -47,7 +49,7 @@ def lazy_groups() -> dict[str, tuple[str, str]]:
     return dict(GROUPS)
 
 
-class LazyGroup(click.Group):
+class LazyGroup(SuggestingGroup):
     """A group whose subcommands live in modules that are imported only when named."""
 
     def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]] | None = None, **kwargs: Any) -> None:
@@ -164,7 +166,13 @@ def _write_dl(formatter: click.HelpFormatter, rows: list[tuple[str, str]], col_m
 )
 @click.option("--debug", is_flag=True, envvar=DEBUG_ENV_VAR, help="Show tracebacks and an HTTP log (token redacted).")
 @click.option(
-    "--profile", cls=SettingOption, envvar=PROFILE_ENV_VAR, show_envvar=True, help="Profile to read settings from."
+    "--profile",
+    cls=SettingOption,
+    envvar=PROFILE_ENV_VAR,
+    show_envvar=True,
+    shell_complete=PROFILES,
+    help="CLI profile to read settings from (written by `dbt-cloud configure`, listed by "
+    "`dbt-cloud configure --list`); not the `profile` group, which is the API's project profiles.",
 )
 @click.option(
     "--timeout",

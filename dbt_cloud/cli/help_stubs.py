@@ -18,6 +18,9 @@ from typing import Any
 
 import click
 
+from dbt_cloud.cli.completing import Completion, completion_of
+from dbt_cloud.cli.suggest import SuggestingGroup
+
 HELP_FLAGS = ("--help", "-h")
 SECTION_TITLES = {"path": "Path options", "query": "Query options", "body": "Body options", "": "Options"}
 
@@ -54,8 +57,11 @@ def _param(info: dict[str, Any]) -> click.Parameter:
     """A parameter good enough to parse a command line for completion: names, arity, choices."""
     choices = info.get("choices")
     kind: click.ParamType[Any] = click.Choice(choices, case_sensitive=False) if choices else click.STRING
+    completes = Completion.from_entry(info["completes"]) if info.get("completes") else None
     if info["kind"] == "argument":
-        return click.Argument([info["name"]], type=kind, required=False, nargs=info.get("nargs", 1))
+        return click.Argument(
+            [info["name"]], type=kind, required=False, nargs=info.get("nargs", 1), shell_complete=completes
+        )
     decls = [*info["opts"], info["name"]]
     if info.get("secondary_opts"):
         decls[0] = f"{info['opts'][0]}/{info['secondary_opts'][0]}"
@@ -63,7 +69,12 @@ def _param(info: dict[str, Any]) -> click.Parameter:
         return click.Option(decls, is_flag=True, hidden=info.get("hidden", False))
     extra: dict[str, Any] = {"is_flag": False, "flag_value": "true"} if info.get("optional_value") else {}
     return click.Option(
-        decls, type=kind, multiple=info.get("multiple", False), hidden=info.get("hidden", False), **extra
+        decls,
+        type=kind,
+        multiple=info.get("multiple", False),
+        hidden=info.get("hidden", False),
+        shell_complete=completes,
+        **extra,
     )
 
 
@@ -106,7 +117,7 @@ class HelpOnlyCommand(click.Command):
         raise click.UsageError("this stand-in only shows help")
 
 
-class HelpOnlyGroup(click.Group):
+class HelpOnlyGroup(SuggestingGroup):
     """A group's stand-in: its own help and its commands' stand-ins, for help and completion; a
     command line that runs something gets the real command from `load` instead."""
 
@@ -115,6 +126,7 @@ class HelpOnlyGroup(click.Group):
             name,
             help=entry.get("help"),
             short_help=entry.get("short_help"),
+            epilog=entry.get("epilog"),
             context_settings={"help_option_names": list(HELP_FLAGS)},
         )
         self.entry = entry
@@ -181,6 +193,9 @@ def _param_entry(param: click.Parameter) -> dict[str, Any]:
         entry["nargs"] = param.nargs
     if choices:
         entry["choices"] = [str(choice) for choice in choices]
+    completes = completion_of(param)
+    if completes is not None:
+        entry["completes"] = completes.entry()
     return entry
 
 
@@ -198,7 +213,13 @@ def command_entry(command: click.Command, ctx: click.Context) -> dict[str, Any]:
             sub = command.get_command(ctx, name)
             if sub is not None:
                 commands[name] = command_entry(sub, context_for(sub, name, ctx))
-        return {"kind": "group", "help": command.help, "short_help": command.short_help, "commands": commands}
+        return {
+            "kind": "group",
+            "help": command.help,
+            "short_help": command.short_help,
+            "epilog": command.epilog,
+            "commands": commands,
+        }
     help_option = command.get_help_option(ctx)
     params = [p for p in command.get_params(ctx) if p is not help_option]
     # Sections as the command writes them: ModelCommand groups its options (path, query, body),

@@ -21,6 +21,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from dbt_cloud.api.operation import CommandModel, Location, field_cli, field_param, validate
+from dbt_cloud.cli.completing import Completion, known_values, listed_values
 from dbt_cloud.cli.setting_option import SettingOption
 
 # --- translation to click ------------------------------------------------------------------------
@@ -78,6 +79,26 @@ class StepsParamType(click.ParamType[Any]):
         return ListLiteral(parsed)
 
 
+class ListItemType(click.ParamType[Any]):
+    """One item of a list option: the option repeats (`--event-types job.run.completed
+    --event-types job.run.errored`), or one value gives the whole list as JSON (`'[1, 2]'`)."""
+
+    def __init__(self, item: click.ParamType[Any]) -> None:
+        self.item = item
+        self.name = item.name
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str) or not value.lstrip().startswith("["):
+            return self.item.convert(value, param, ctx)
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError as exc:
+            self.fail(f"{value!r} is not a JSON list ({exc.msg})", param, ctx)
+        if not isinstance(parsed, list):
+            self.fail(f"{value!r} is not a JSON list", param, ctx)
+        return ListLiteral(self.item.convert(item, param, ctx) for item in parsed)
+
+
 class LiteralChoice(click.Choice):  # type: ignore[type-arg]
     """A choice among a `Literal`'s values, converted back to the value's own type (`1`, not `"1"`)."""
 
@@ -90,7 +111,7 @@ class LiteralChoice(click.Choice):  # type: ignore[type-arg]
         return next(item for item in self.values if str(item) == text)
 
 
-class ListLiteral(list[str]):
+class ListLiteral(list[Any]):
     """Marks a list that came from one literal, so `build_model` splices it in."""
 
 
@@ -157,12 +178,14 @@ def _click_type(annotation: Any) -> tuple[click.ParamType[Any], bool]:
     origin = get_origin(inner)
     if origin is list:
         (item,) = get_args(inner) or (Any,)
+        if item is Any:  # the spec says no more than "an array": its items are given as text
+            return ListItemType(click.STRING), True
         item_type, _ = _click_type(item)
         if item_type is JSON:
             return JSON, False  # a list of objects is given as one JSON array
         if item_type is click.STRING:
             return STEPS, True
-        return item_type, True
+        return ListItemType(item_type), True
     if origin is Literal:
         return LiteralChoice(get_args(inner)), False
     if isinstance(inner, type):
@@ -207,6 +230,15 @@ def option_spec(name: str, info: FieldInfo, location: str | None = None) -> Opti
     )
 
 
+def _completion(spec: OptionSpec) -> Completion | None:
+    """What Tab offers for the option's value: the related objects its description lists, for
+    `--include-related`."""
+    if spec.field_name == "include_related":
+        values = listed_values(spec.help)
+        return known_values(values) if values else None
+    return None
+
+
 class ModelOption(SettingOption):
     """A click option that remembers the model field it stands for.
 
@@ -217,6 +249,8 @@ class ModelOption(SettingOption):
     def __init__(self, spec: OptionSpec) -> None:
         declarations = [*spec.flags, spec.field_name]
         help_text = spec.help
+        if spec.multiple and "repeat" not in help_text:
+            help_text = f"{help_text} (repeat the option, or give a JSON list)".strip()
         if spec.required and not spec.setting:
             help_text = f"{help_text} [required]".strip()
         elif spec.required and spec.setting:
@@ -236,6 +270,7 @@ class ModelOption(SettingOption):
             show_default=_worth_showing(spec.default),
             required=False,
             metavar="[true|false]" if spec.is_flag else None,
+            shell_complete=_completion(spec),
             **bool_extra,
         )
         self.spec = spec
@@ -398,7 +433,8 @@ class ModelCommand(click.Command):
         then the options every command has."""
         sections: dict[str, list[tuple[str, str]]] = {}
         for param in self.get_params(ctx):
-            record = param.get_help_record(ctx)
+            # An argument (`run get 21`) is in the usage line; click lists only options here too.
+            record = param.get_help_record(ctx) if isinstance(param, click.Option) else None
             if record is None:
                 continue
             location = getattr(param, "help_section", None)

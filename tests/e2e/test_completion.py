@@ -83,9 +83,9 @@ def test_bash_completes_commands_subcommands_options_and_choices(bash_script: Pa
     assert dict(zip(BASH_CASES, lines[1:], strict=True)) == BASH_CASES
 
 
-def protocol(shell: str, words: str, cword: str) -> list[str]:
+def protocol(shell: str, words: str, cword: str, **extra: str) -> list[str]:
     """What `dbt-cloud` answers a shell's completion function (click's protocol)."""
-    env = environment(_DBT_CLOUD_COMPLETE=f"{shell}_complete", COMP_WORDS=words, COMP_CWORD=cword)
+    env = environment(_DBT_CLOUD_COMPLETE=f"{shell}_complete", COMP_WORDS=words, COMP_CWORD=cword, **extra)
     result = subprocess.run([DBT_CLOUD], env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     return result.stdout.splitlines()
@@ -151,7 +151,12 @@ print(json.dumps({{"heavy": [m for m in heavy if m in sys.modules], "groups": gr
 
 @pytest.mark.parametrize(
     ("words", "cword", "expected"),
-    [("dbt-cloud job run --wa", "3", "--wait"), ("dbt-cloud job list -o ", "4", "json"), ("dbt-cloud jo", "1", "job")],
+    [
+        ("dbt-cloud job run --wa", "3", "--wait"),
+        ("dbt-cloud job list -o ", "4", "json"),
+        ("dbt-cloud jo", "1", "job"),
+        ("dbt-cloud run get --include-related ", "4", "run_steps"),
+    ],
 )
 def test_a_tab_imports_no_group_nor_pydantic_nor_httpx(words: str, cword: str, expected: str) -> None:
     result = subprocess.run(
@@ -159,3 +164,49 @@ def test_a_tab_imports_no_group_nor_pydantic_nor_httpx(words: str, cword: str, e
     )
     assert f"plain,{expected}" in result.stdout.splitlines()
     assert json.loads(result.stderr.strip().splitlines()[-1]) == {"heavy": [], "groups": []}
+
+
+PATH_CASES = {
+    "dbt-cloud job import -f jo": "file,jo",
+    "dbt-cloud job run --download-artifacts tar": "dir,tar",
+    "dbt-cloud run watch 5 --download-artifacts tar": "dir,tar",
+    "dbt-cloud run get-artifact 5 --path x --output-dir o": "dir,o",
+    "dbt-cloud demo data-catalog -f target": "file,target",
+    "dbt-cloud demo data-catalog --manifest m": "file,m",
+    "dbt-cloud job export -f jobs.": "file,jobs.",
+    "dbt-cloud metadata query -f q": "file,q",
+}
+
+
+@pytest.mark.parametrize("words", list(PATH_CASES))
+def test_path_options_have_the_shell_complete_file_or_folder_names(words: str) -> None:
+    """Issue 18, point 9: click answers `file` or `dir`, and its bash script hands the listing to
+    bash (`compopt -o default` / `-o dirnames`), zsh's and fish's to their own file completion."""
+    cword = str(len(words.split()) - 1)
+    assert protocol("bash", words, cword) == [PATH_CASES[words]]
+
+
+def test_profile_options_complete_the_cli_profiles(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    for name in ("prod", "ci", "default"):
+        subprocess.run(
+            [DBT_CLOUD, "--profile", name, "configure", "--account-id", "1"],
+            env=environment(DBT_CLOUD_CONFIG=str(config)),
+            check=True,
+            capture_output=True,
+        )
+    env = {"DBT_CLOUD_CONFIG": str(config)}
+    assert values(protocol("fish", "dbt-cloud --profile ", "", **env)) == ["ci", "default", "prod"]
+    assert values(protocol("fish", "dbt-cloud configure --profile p", "p", **env)) == ["prod"]
+    missing = {"DBT_CLOUD_CONFIG": str(tmp_path / "none.toml")}
+    assert not any(protocol("fish", "dbt-cloud --profile ", "", **missing)), "no file: nothing offered, no error"
+
+
+def test_include_related_completes_its_known_values() -> None:
+    assert values(protocol("fish", "dbt-cloud run get --include-related run_", "run_")) == [
+        "run_steps",
+        "run_retries",
+    ]
+    assert values(protocol("fish", "dbt-cloud run list --include-related job,tr", "job,tr")) == ["job,trigger"]
+    offered = values(protocol("fish", "dbt-cloud repository list --include-related ", ""))
+    assert offered == ["deploy_key"], "the values the spec lists for the operation"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from dbt_cloud.cli.commands.configure import TOKEN_ATTEMPTS
 from dbt_cloud.config import read_profiles
 from tests.support.local_runner import LocalRunner
 from tests.support.secrets_watch import record
@@ -147,7 +148,11 @@ def test_a_refused_token_is_said_and_nothing_is_saved_unless_asked(
     terminal.press(*CLEAR, local_runner.base_url, "enter")
     terminal.wait_for("API token (hidden)")
     terminal.press(wrong, "enter")
+    for _ in range(TOKEN_ATTEMPTS - 1):
+        terminal.wait_for("type it again, or Ctrl-C to stop.")
+        terminal.press(wrong, "enter")
     screen = terminal.wait_for("Could not list the accounts of this token", "Account id")
+    assert screen.count("The host refused this token (401); type it again") == TOKEN_ATTEMPTS - 1
     terminal.press(str(local_runner.account_id), "enter")
     for label in ("Default project id", "Default environment id", "Default job id"):
         terminal.wait_for(label)
@@ -161,6 +166,32 @@ def test_a_refused_token_is_said_and_nothing_is_saved_unless_asked(
     assert terminal.wait_for_exit() == 1
     assert not config.exists()
     assert wrong not in terminal.transcript.decode("utf-8", "replace")
+
+
+def test_a_refused_token_is_asked_for_again_and_the_right_one_goes_on(
+    terminals: list[VirtualTerminal], config: Path, local_runner: LocalRunner
+) -> None:
+    wrong = "dbtl_wrong-token-for-the-test-9876543210"
+    terminal = start(terminals, config, "--profile", "retyped")
+    terminal.wait_for("dbt Cloud host")
+    terminal.press("down", "down", "down", "down", "enter")
+    terminal.wait_for("Local runner URL")
+    terminal.press(*CLEAR, local_runner.base_url, "enter")
+    terminal.wait_for("API token (hidden)")
+    terminal.press(wrong, "enter")
+    terminal.wait_for("The host refused this token (401); type it again, or Ctrl-C to stop.")
+    terminal.press(local_runner.token, "enter")
+    assert f" > {local_runner.account_id}  Local account" in terminal.wait_for("Local account")
+    terminal.press("enter")
+    for label in ("Default project id", "Default environment id", "Default job id"):
+        terminal.wait_for(label)
+        terminal.press("enter")
+    terminal.wait_for("Saved profile 'retyped'")
+    assert terminal.wait_for_exit() == 0
+    assert profiles(config)["retyped"]["api_token"] == local_runner.token
+    transcript = terminal.transcript.decode("utf-8", "replace")
+    assert wrong not in transcript
+    assert local_runner.token not in transcript
 
 
 def test_ctrl_c_leaves_the_profile_file_untouched(

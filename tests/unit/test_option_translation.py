@@ -12,7 +12,7 @@ from pydantic import Field
 
 from dbt_cloud.api.operation import Body, Cli, CommandModel, Operation, Path, Query
 from dbt_cloud.cli import cli as root
-from dbt_cloud.cli.options import JSON, EnumChoice, ModelCommand, ModelOption, build_model, option_specs
+from dbt_cloud.cli.options import JSON, EnumChoice, ListItemType, ModelCommand, ModelOption, build_model, option_specs
 from dbt_cloud.errors import InputError
 
 
@@ -120,7 +120,8 @@ def test_types_map_to_click_types() -> None:
     assert list(spec_of("level").type.choices) == ["low", "high"]
     assert spec_of("tags").multiple
     assert spec_of("ids").multiple
-    assert spec_of("ids").type is click.INT
+    assert isinstance(spec_of("ids").type, ListItemType), "repeated, or one JSON list"
+    assert spec_of("ids").type.item is click.INT
     assert spec_of("extra").type is JSON
     assert spec_of("active").is_flag
     assert spec_of("thing_id").envvar == "THING_ID"

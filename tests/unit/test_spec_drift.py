@@ -183,10 +183,16 @@ def drift(model: type[CommandModel], operation: SpecOperation, *, strict: bool) 
     if not strict:
         return problems
 
-    if query_fields != set(spec_query):
-        problems.append(f"query fields {sorted(query_fields)} != spec {sorted(spec_query)}")
-    if operation.body is not None and not whole and body_fields != spec_body:
-        problems.append(f"body fields lack {sorted(spec_body - body_fields)}")
+    # Left out on purpose (issue 18): a list's paging on a write, and the fields the server sets.
+    expected_query = set(spec_query)
+    if op.method != "GET":
+        expected_query -= generate_commands.LIST_QUERY
+    if query_fields != expected_query:
+        problems.append(f"query fields {sorted(query_fields)} != spec {sorted(expected_query)}")
+    server_owned = set(command_naming.load_overrides().server_owned) - {p.name for p in operation.path_params}
+    expected_body = spec_body - server_owned
+    if operation.body is not None and not whole and body_fields != expected_body:
+        problems.append(f"body fields lack {sorted(expected_body - body_fields)}")
     if operation.body is not None and whole and spec_props and set(spec_props) != {""}:
         problems.append("the whole body as one field, though the spec names its fields")
     if op.paginated != operation.paginated:

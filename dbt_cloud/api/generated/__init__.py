@@ -44,7 +44,7 @@ GROUPS: dict[str, tuple[str, str]] = {
         "Account-scoped personal access tokens of a user.",
     ),
     "private-endpoint": ("dbt_cloud.api.generated.private_endpoint", "Private endpoints (PrivateLink) of the account."),
-    "profile": ("dbt_cloud.api.generated.profile", "Profiles: connection, credentials, attributes."),
+    "profile": ("dbt_cloud.api.generated.profile", "Project profiles of the API (not the CLI's --profile)."),
     "project": ("dbt_cloud.api.generated.project", "Projects: create, get, list, update, delete."),
     "repository": ("dbt_cloud.api.generated.repository", "Git repositories of a project, managed or not."),
     "run": ("dbt_cloud.api.generated.run", "Runs: get, list, cancel, and their artifacts."),

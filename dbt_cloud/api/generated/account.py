@@ -14,7 +14,7 @@ from dbt_cloud.api.operation import Body, CommandModel, Operation, Query, Verb
 
 
 class AccountListV3(CommandModel):
-    """List Accounts.
+    """List the accounts the token can see (API v3).
 
     List the Accounts that your API Token is authorized to access.
     """
@@ -26,7 +26,7 @@ class AccountListV3(CommandModel):
 
 
 class AccountUpdate(CommandModel):
-    """Update Account.
+    """Update an account's settings.
 
     Update an account.
     """
@@ -44,7 +44,7 @@ class AccountUpdate(CommandModel):
 
 
 class AccountPatch(CommandModel):
-    """Partial Update Account.
+    """Change some settings of an account.
 
     Partial Account update.
     """

@@ -49,7 +49,7 @@ class DbtAdapterVersion(str, enum.Enum):
 
 
 class AccountConnectionList(CommandModel):
-    """List Account Connections.
+    """List the account-wide warehouse connections.
 
     List all Account Connections.
     """
@@ -107,7 +107,7 @@ class AccountConnectionList(CommandModel):
 
 
 class AccountConnectionGet(CommandModel):
-    """Retrieve Account Connection.
+    """Get an account-wide warehouse connection by its id.
 
     Retrieve details of a specific Account Connection.
     """
@@ -123,7 +123,7 @@ class AccountConnectionGet(CommandModel):
 
 
 class AccountConnectionCreate(CommandModel):
-    """Create Account Connection.
+    """Create a warehouse connection for the whole account.
 
     Create a new Account Connection.
     """
@@ -132,14 +132,6 @@ class AccountConnectionCreate(CommandModel):
         "POST", "/api/v3/accounts/{account_id}/connections/", "Create Account Connection"
     )
     account_id: AccountIdInBody
-    limit: Annotated[int | None, Query(), Field(ge=1, le=100, description="The maximum number of items to return.")] = (
-        None
-    )
-    offset: Annotated[
-        int | None,
-        Query(),
-        Field(ge=0, description="The number of items to skip before starting to collect the result set."),
-    ] = None
     name: Annotated[str, Body(), Field(description="The name of the connection.")]
     adapter_version: Annotated[
         DbtAdapterVersion, Body(), Field(description="Identifies the warehouse and version of its adapter.")
@@ -155,7 +147,7 @@ class AccountConnectionCreate(CommandModel):
 
 
 class AccountConnectionUpdate(CommandModel):
-    """Update Account Connection.
+    """Update an account-wide warehouse connection.
 
     Update an existing Account Connection.
     """
@@ -179,7 +171,7 @@ class AccountConnectionUpdate(CommandModel):
 
 
 class AccountConnectionDelete(CommandModel):
-    """Delete Account Connection Delete.
+    """Delete an account-wide warehouse connection.
 
     Delete an existing Account Connection Delete.
     """

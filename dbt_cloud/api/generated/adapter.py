@@ -49,7 +49,7 @@ class AdapterVersionChoice(str, enum.Enum):
 
 
 class AdapterGet(CommandModel):
-    """Retrieve Adapter.
+    """Get an adapter by its id.
 
     Get an adapter by ID.
     """
@@ -66,7 +66,7 @@ class AdapterGet(CommandModel):
 
 
 class AdapterGetSchema(CommandModel):
-    """Retrieve Adapter Schema.
+    """Show the fields an adapter's connections and credentials take.
 
     " Fetch the schema for a given adapter. The schema will include details on available fields for connections and
     credentials. Notes: - salesforce_v0 is currently in beta and not available to all users.
@@ -80,7 +80,7 @@ class AdapterGetSchema(CommandModel):
 
 
 class AdapterCreate(CommandModel):
-    """Create Adapter.
+    """Create an adapter in a project, for connections and credentials to use.
 
     Create a new adapter for a project. The ID from this adapter can be used to create Connections or Credentials
     when necessary.
@@ -91,7 +91,6 @@ class AdapterCreate(CommandModel):
     )
     account_id: AccountIdInBody
     project_id: ProjectIdInBody
-    created_by_id: Annotated[int | None, Body(), Field(description="ID of the created by.")] = None
     created_by_service_token_id: Annotated[
         int | None, Body(), Field(description="ID of the created by service token.")
     ] = None
@@ -105,10 +104,7 @@ class AdapterCreate(CommandModel):
 
 
 class AdapterUpdate(CommandModel):
-    """Update Adapter.
-
-    Update an adapter.
-    """
+    """Update an adapter."""
 
     operation: ClassVar[Operation] = Operation(
         "POST", "/api/v3/accounts/{account_id}/projects/{project_id}/adapters/{id}/", "Update Adapter"
@@ -116,7 +112,6 @@ class AdapterUpdate(CommandModel):
     account_id: AccountIdInBody
     adapter_id: Annotated[int, Path("id"), Field(description="ID of the adapter.")]
     project_id: ProjectIdInBody
-    created_by_id: Annotated[int | None, Body(), Field(description="ID of the created by.")] = None
     created_by_service_token_id: Annotated[
         int | None, Body(), Field(description="ID of the created by service token.")
     ] = None
@@ -130,10 +125,7 @@ class AdapterUpdate(CommandModel):
 
 
 class AdapterDelete(CommandModel):
-    """Destroy Adapter.
-
-    Delete an adapter.
-    """
+    """Delete an adapter."""
 
     operation: ClassVar[Operation] = Operation(
         "DELETE", "/api/v3/accounts/{account_id}/projects/{project_id}/adapters/{id}/", "Destroy Adapter"

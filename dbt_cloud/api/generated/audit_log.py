@@ -14,7 +14,7 @@ from dbt_cloud.api.operation import SAVE_HELP, CommandModel, Operation, Path, Qu
 
 
 class AuditLogDownload(CommandModel):
-    """Get Recent Audit Log Events CSV.
+    """Download the recent audit log events as CSV.
 
     Generate audit log CSV Note: This API is only available to enterprise customers.
     """
@@ -29,7 +29,7 @@ class AuditLogDownload(CommandModel):
 
 
 class AuditLogDownloadExport(CommandModel):
-    """Download Bulk Audit Log Export.
+    """Download the result of a bulk audit log export.
 
     Download a bulk export of audit log events. Note: This API is only available to enterprise customers.
     """
@@ -47,7 +47,7 @@ class AuditLogDownloadExport(CommandModel):
 
 
 class AuditLogExport(CommandModel):
-    """Submit Bulk Audit Log Export Request.
+    """Start a bulk export of audit log events.
 
     Submit a bulk export request. Note: This API is only available to enterprise customers.
     """
@@ -59,7 +59,7 @@ class AuditLogExport(CommandModel):
 
 
 class AuditLogExportStatus(CommandModel):
-    """Get Bulk Audit Log Export Status.
+    """Show how far a bulk audit log export has got.
 
     Check the status of a bulk export request. Note: This API is only available to enterprise customers.
     """

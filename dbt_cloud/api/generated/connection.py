@@ -40,7 +40,7 @@ class ConnectionType(str, enum.Enum):
 
 
 class ConnectionUpdate(CommandModel):
-    """Update Connection (API v3, deprecated).
+    """Update a warehouse connection of a project (deprecated).
 
     Update a Connection.
     """
@@ -54,7 +54,6 @@ class ConnectionUpdate(CommandModel):
     name: Annotated[str | None, Body(), Field(min_length=1, description="The name of the connection.")] = None
     type: Annotated[ConnectionType | None, Body(), Field(description="Type.")] = None
     adapter_version: Annotated[AdapterVersion | None, Body(), Field(description="Adapter version.")] = None
-    created_by_id: Annotated[int | None, Body(), Field(description="ID of the created by.")] = None
     created_by_service_token_id: Annotated[
         int | None, Body(), Field(description="ID of the created by service token.")
     ] = None

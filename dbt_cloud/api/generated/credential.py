@@ -14,7 +14,7 @@ from dbt_cloud.api.operation import Body, Cli, CommandModel, Operation, Path, Qu
 
 
 class CredentialList(CommandModel):
-    """List Credentials.
+    """List the warehouse credentials of a project.
 
     List the credentials for a given project.
     """
@@ -30,7 +30,7 @@ class CredentialList(CommandModel):
 
 
 class CredentialGet(CommandModel):
-    """Get Credentials.
+    """Get a set of warehouse credentials by its id.
 
     Fetch a specific set of credentials.
     """
@@ -47,7 +47,7 @@ class CredentialGet(CommandModel):
 
 
 class CredentialCreate(CommandModel):
-    """Create Credentials.
+    """Create warehouse credentials for a user or an environment.
 
     Create a new set of credentials to associate with a user or environment.
     """
@@ -72,7 +72,7 @@ class CredentialCreate(CommandModel):
 
 
 class CredentialUpdate(CommandModel):
-    """Update Credentials.
+    """Update a set of warehouse credentials.
 
     Update a set of credentials.
     """
@@ -98,7 +98,7 @@ class CredentialUpdate(CommandModel):
 
 
 class CredentialPatch(CommandModel):
-    """Partial Update Credentials.
+    """Change some fields of a set of warehouse credentials.
 
     Partially update a set of credentials.
     """
@@ -124,7 +124,7 @@ class CredentialPatch(CommandModel):
 
 
 class CredentialDelete(CommandModel):
-    """Delete Credentials.
+    """Delete a set of warehouse credentials.
 
     Delete a set of credentials.
     """

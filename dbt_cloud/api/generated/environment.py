@@ -25,7 +25,7 @@ class Type(str, enum.Enum):
 
 
 class EnvironmentListV2(CommandModel):
-    """List Environments (API v2, deprecated)."""
+    """List the account's environments with API v2 (deprecated)."""
 
     operation: ClassVar[Operation] = Operation(
         "GET", "/api/v2/accounts/{account_id}/environments/", "List Environments", paginated=True
@@ -78,7 +78,7 @@ class EnvironmentListV2(CommandModel):
 
 
 class EnvironmentGetV2(CommandModel):
-    """Retrieve Environment (API v2, deprecated)."""
+    """Get an environment with API v2 (deprecated)."""
 
     operation: ClassVar[Operation] = Operation(
         "GET", "/api/v2/accounts/{account_id}/environments/{id}/", "Retrieve Environment"
@@ -97,7 +97,7 @@ class EnvironmentGetV2(CommandModel):
 
 
 class EnvironmentCreateV2(CommandModel):
-    """Create Environment (API v2, deprecated)."""
+    """Create an environment with API v2 (deprecated)."""
 
     operation: ClassVar[Operation] = Operation(
         "POST", "/api/v2/accounts/{account_id}/environments/", "Create Environment"
@@ -120,7 +120,6 @@ class EnvironmentCreateV2(CommandModel):
     supports_docs: Annotated[bool, Body(), Field(description="Supports docs.")]
     deployment_type: Annotated[DeploymentType | None, Body(), Field(description="Deployment type.")] = None
     type: Annotated[Type, Body(), Field(description="Type.")]
-    created_by_id: Annotated[int | None, Body(), Field(description="ID of the created by.")] = None
     state: Annotated[
         int,
         Body(),
@@ -129,7 +128,7 @@ class EnvironmentCreateV2(CommandModel):
 
 
 class EnvironmentUpdateV2(CommandModel):
-    """Update Environment (API v2, deprecated)."""
+    """Update an environment with API v2 (deprecated)."""
 
     operation: ClassVar[Operation] = Operation(
         "POST", "/api/v2/accounts/{account_id}/environments/{id}/", "Update Environment"
@@ -156,7 +155,6 @@ class EnvironmentUpdateV2(CommandModel):
     supports_docs: Annotated[bool | None, Body(), Field(description="Supports docs.")] = None
     deployment_type: Annotated[DeploymentType | None, Body(), Field(description="Deployment type.")] = None
     type: Annotated[Type | None, Body(), Field(description="Type.")] = None
-    created_by_id: Annotated[int | None, Body(), Field(description="ID of the created by.")] = None
     state: Annotated[
         int | None,
         Body(),
@@ -165,7 +163,7 @@ class EnvironmentUpdateV2(CommandModel):
 
 
 class EnvironmentDeleteSaoCache(CommandModel):
-    """Delete Environment SAO Cache.
+    """Clear the State Aware Orchestration cache of an environment.
 
     Clear the environment SAO (State Aware Orchestration) cache in Redis for the given environment.
     """
@@ -180,7 +178,7 @@ class EnvironmentDeleteSaoCache(CommandModel):
 
 
 class EnvironmentDeleteV2(CommandModel):
-    """Destroy Environment (API v2, deprecated)."""
+    """Delete an environment with API v2 (deprecated)."""
 
     operation: ClassVar[Operation] = Operation(
         "DELETE", "/api/v2/accounts/{account_id}/environments/{id}/", "Destroy Environment"
@@ -190,10 +188,10 @@ class EnvironmentDeleteV2(CommandModel):
 
 
 VERBS = [
-    Verb("list-v2", EnvironmentListV2),
-    Verb("get-v2", EnvironmentGetV2),
-    Verb("create-v2", EnvironmentCreateV2, body=True),
-    Verb("update-v2", EnvironmentUpdateV2, body=True, update_from=EnvironmentGetV2),
+    Verb("list-v2", EnvironmentListV2, hidden=True),
+    Verb("get-v2", EnvironmentGetV2, hidden=True),
+    Verb("create-v2", EnvironmentCreateV2, body=True, hidden=True),
+    Verb("update-v2", EnvironmentUpdateV2, body=True, update_from=EnvironmentGetV2, hidden=True),
     Verb("delete-sao-cache", EnvironmentDeleteSaoCache),
-    Verb("delete-v2", EnvironmentDeleteV2),
+    Verb("delete-v2", EnvironmentDeleteV2, hidden=True),
 ]

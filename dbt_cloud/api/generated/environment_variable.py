@@ -54,7 +54,7 @@ class EnvVars(BodyPart):
 
 
 class EnvironmentVariableList(CommandModel):
-    """Retrieve Projects Environment Variables Environment."""
+    """List a project's environment variables with their value in each environment."""
 
     operation: ClassVar[Operation] = Operation(
         "GET",
@@ -69,7 +69,7 @@ class EnvironmentVariableList(CommandModel):
 
 
 class EnvironmentVariableListForJob(CommandModel):
-    """Retrieve Projects Environment Variables Job."""
+    """List the environment variables a job overrides."""
 
     operation: ClassVar[Operation] = Operation(
         "GET",
@@ -87,7 +87,7 @@ class EnvironmentVariableListForJob(CommandModel):
 
 
 class EnvironmentVariableListForUser(CommandModel):
-    """Retrieve Projects Environment Variables User."""
+    """List the environment variables a user overrides."""
 
     operation: ClassVar[Operation] = Operation(
         "GET",
@@ -103,7 +103,7 @@ class EnvironmentVariableListForUser(CommandModel):
 
 
 class EnvironmentVariableCreate(CommandModel):
-    """Create Projects Environment Variable."""
+    """Create an environment variable in a project."""
 
     operation: ClassVar[Operation] = Operation(
         "POST",
@@ -132,7 +132,7 @@ class EnvironmentVariableCreate(CommandModel):
 
 
 class EnvironmentVariableCreateBulk(CommandModel):
-    """Create Projects Environment Variables Bulk."""
+    """Create several environment variables at once."""
 
     operation: ClassVar[Operation] = Operation(
         "POST",
@@ -145,7 +145,7 @@ class EnvironmentVariableCreateBulk(CommandModel):
 
 
 class EnvironmentVariableUpdate(CommandModel):
-    """Update Projects Environment Variable."""
+    """Update an environment variable."""
 
     operation: ClassVar[Operation] = Operation(
         "POST",
@@ -175,7 +175,7 @@ class EnvironmentVariableUpdate(CommandModel):
 
 
 class EnvironmentVariableUpdateBulk(CommandModel):
-    """Update Projects Environment Variables Bulk."""
+    """Update several environment variables at once."""
 
     operation: ClassVar[Operation] = Operation(
         "PUT",
@@ -200,7 +200,7 @@ class EnvironmentVariableUpdateBulk(CommandModel):
 
 
 class EnvironmentVariableDelete(CommandModel):
-    """Destroy Projects Environment Variable."""
+    """Delete an environment variable."""
 
     operation: ClassVar[Operation] = Operation(
         "DELETE",
@@ -213,7 +213,7 @@ class EnvironmentVariableDelete(CommandModel):
 
 
 class EnvironmentVariableDeleteBulk(CommandModel):
-    """Destroy Projects Environment Variables Bulk."""
+    """Delete several environment variables at once."""
 
     operation: ClassVar[Operation] = Operation(
         "DELETE",

@@ -14,7 +14,7 @@ from dbt_cloud.api.operation import Body, CommandModel, Operation, Path, Query, 
 
 
 class ExtendedAttributeGet(CommandModel):
-    """Retrieve Extended Attributes.
+    """Get a set of extended attributes by its id.
 
     Retrieve an existing Extended Attributes record.
     """
@@ -33,7 +33,7 @@ class ExtendedAttributeGet(CommandModel):
 
 
 class ExtendedAttributeCreate(CommandModel):
-    """Create Extended Attributes.
+    """Create a set of extended attributes in a project.
 
     Create a new Extended Attributes record.
     """
@@ -56,7 +56,7 @@ class ExtendedAttributeCreate(CommandModel):
 
 
 class ExtendedAttributeUpdate(CommandModel):
-    """Update Extended Attributes.
+    """Update a set of extended attributes.
 
     Update an existing Extended Attributes record.
     """
@@ -83,7 +83,7 @@ class ExtendedAttributeUpdate(CommandModel):
 
 
 class ExtendedAttributeDelete(CommandModel):
-    """Destroy Extended Attributes.
+    """Delete a set of extended attributes.
 
     Delete an existing Extended Attributes record.
     """

@@ -14,7 +14,7 @@ from dbt_cloud.api.operation import CommandModel, Operation, Query, Verb
 
 
 class FavoriteAssetList(CommandModel):
-    """List Favorite Asset Responses.
+    """List the assets the account's users marked as favorites.
 
     List all Favorite Asset Responses.
     """

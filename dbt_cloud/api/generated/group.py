@@ -67,7 +67,7 @@ class GroupPermission(BodyPart):
 
 
 class GroupList(CommandModel):
-    """List Groups."""
+    """List the account's groups."""
 
     operation: ClassVar[Operation] = Operation(
         "GET", "/api/v3/accounts/{account_id}/groups/", "List Groups", paginated=True
@@ -115,7 +115,7 @@ class GroupList(CommandModel):
 
 
 class GroupGet(CommandModel):
-    """Retrieve Group."""
+    """Get a group by its id."""
 
     operation: ClassVar[Operation] = Operation("GET", "/api/v3/accounts/{account_id}/groups/{id}/", "Retrieve Group")
     account_id: AccountId
@@ -132,7 +132,7 @@ class GroupGet(CommandModel):
 
 
 class GroupCreate(CommandModel):
-    """Create Group."""
+    """Create a group of users."""
 
     operation: ClassVar[Operation] = Operation("POST", "/api/v3/accounts/{account_id}/groups/", "Create Group")
     account_id: AccountIdInBody
@@ -147,7 +147,7 @@ class GroupCreate(CommandModel):
 
 
 class GroupUpdate(CommandModel):
-    """Update Group."""
+    """Update a group."""
 
     operation: ClassVar[Operation] = Operation("POST", "/api/v3/accounts/{account_id}/groups/{id}/", "Update Group")
     account_id: AccountIdInBody
@@ -163,7 +163,7 @@ class GroupUpdate(CommandModel):
 
 
 class GroupAssign(CommandModel):
-    """Assign User to Groups."""
+    """Put a user in groups."""
 
     operation: ClassVar[Operation] = Operation(
         "POST", "/api/v3/accounts/{account_id}/assign-groups/", "Assign User to Groups"
@@ -174,7 +174,7 @@ class GroupAssign(CommandModel):
 
 
 class GroupAssignPermissions(CommandModel):
-    """Assign Group Permissions."""
+    """Set the permissions of a group."""
 
     operation: ClassVar[Operation] = Operation(
         "POST", "/api/v3/accounts/{account_id}/group-permissions/{group_id}/", "Assign Group Permissions"

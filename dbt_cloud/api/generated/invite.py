@@ -22,7 +22,7 @@ class LicenseType(str, enum.Enum):
 
 
 class InviteList(CommandModel):
-    """List Invites."""
+    """List the account's invitations."""
 
     operation: ClassVar[Operation] = Operation("GET", "/api/v2/accounts/{account_id}/invites/", "List Invites")
     account_id: AccountId
@@ -32,7 +32,7 @@ class InviteList(CommandModel):
 
 
 class InviteGet(CommandModel):
-    """Retrieve Invite."""
+    """Get an invitation by its id."""
 
     operation: ClassVar[Operation] = Operation("GET", "/api/v2/accounts/{account_id}/invites/{id}/", "Retrieve Invite")
     account_id: AccountId
@@ -43,14 +43,13 @@ class InviteGet(CommandModel):
 
 
 class InviteSend(CommandModel):
-    """Send user invites.
+    """Invite people to the account by email.
 
     Send email invites to users who you wish to add to this account.
     """
 
     operation: ClassVar[Operation] = Operation("POST", "/api/v3/accounts/{account_id}/invites/", "Send user invites")
     account_id: AccountId
-    id: Annotated[int | None, Body(), Field(description="ID of the object.")] = None
     email_addresses: Annotated[list[str], Body(), Field(description="Email addresses.")]
     license_type: Annotated[LicenseType, Body(), Field(description="License type.")]
     group_ids: Annotated[list[int] | None, Body(), Field(description="IDs of the groups.")] = None

@@ -31,7 +31,7 @@ class IPRestrictionCidrRequest(BodyPart):
 
 
 class IpRestrictionList(CommandModel):
-    """List IP Restrictions."""
+    """List the account's IP restriction rules."""
 
     operation: ClassVar[Operation] = Operation(
         "GET", "/api/v3/accounts/{account_id}/ip-restrictions/", "List IP Restrictions"
@@ -43,7 +43,7 @@ class IpRestrictionList(CommandModel):
 
 
 class IpRestrictionGet(CommandModel):
-    """Retrieve IP Restriction."""
+    """Get an IP restriction rule by its id."""
 
     operation: ClassVar[Operation] = Operation(
         "GET", "/api/v3/accounts/{account_id}/ip-restrictions/{id}", "Retrieve IP Restriction"
@@ -56,7 +56,7 @@ class IpRestrictionGet(CommandModel):
 
 
 class IpRestrictionUpdate(CommandModel):
-    """Update IP Restriction.
+    """Update an IP restriction rule.
 
     Update an existing ip restriction rule Note: As long as at least one cidr was successfully saved a 2XX will be
     returned. Check the `extra` key within the response for a list of cidrs that failed to save.
@@ -75,7 +75,7 @@ class IpRestrictionUpdate(CommandModel):
 
 
 class IpRestrictionDelete(CommandModel):
-    """Delete IP Restriction."""
+    """Delete an IP restriction rule."""
 
     operation: ClassVar[Operation] = Operation(
         "DELETE", "/api/v3/accounts/{account_id}/ip-restrictions/{id}", "Delete IP Restriction"
@@ -85,7 +85,7 @@ class IpRestrictionDelete(CommandModel):
 
 
 class IpRestrictionEnable(CommandModel):
-    """Enable IP Restrictions.
+    """Turn IP restrictions on or off for the account.
 
     Toggle the enablement of the IP restriction feature.
     """
@@ -98,7 +98,7 @@ class IpRestrictionEnable(CommandModel):
 
 
 class IpRestrictionSave(CommandModel):
-    """Save IP Restriction.
+    """Create an IP restriction rule.
 
     Save net-new ip restriction rule Note: As long as at least one cidr was successfully saved a 2XX will be
     returned. Check the `extra` key within the response for a list of cidrs that failed to save.
@@ -116,7 +116,7 @@ class IpRestrictionSave(CommandModel):
 
 
 class IpRestrictionValidate(CommandModel):
-    """Validate Client IP Against IP Restrictions.
+    """Check whether the caller's IP address passes the account's IP rules.
 
     This endpoint returns whether the client ip is acceptable based on the configured ip restriction rules
     associated to the rule set.
@@ -136,7 +136,7 @@ class IpRestrictionValidate(CommandModel):
 
 
 class IpRestrictionValidateExcludingRule(CommandModel):
-    """Validate Client IP Against IP Restrictions Excluding Specified IP Rule.
+    """Check the caller's IP address against the IP rules, one rule left out.
 
     This endpoint returns whether the client ip is acceptable based on the configured ip restriction rules
     associated to the rule set - excluding the ip rule id passed into the url.

@@ -14,7 +14,7 @@ from dbt_cloud.api.operation import SAVE_HELP, Cli, CommandModel, Operation, Pat
 
 
 class JobGetArtifact(CommandModel):
-    """Retrieve Job Artifact.
+    """Download an artifact of a job's latest matching run.
 
     Given a job id and *a set of Run filters* return the latest matching artifact for that job.
     """
@@ -38,7 +38,7 @@ class JobGetArtifact(CommandModel):
 
 
 class JobRerun(CommandModel):
-    """Retry Failed Job.
+    """Rerun a job from where its last run failed.
 
     Use this endpoint to retry a failed run for a job from the point of failure, if the run failed. Otherwise
     trigger a new run. When this endpoint returns a successful response, a new run will be enqueued for the account.

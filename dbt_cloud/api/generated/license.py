@@ -14,7 +14,7 @@ from dbt_cloud.api.operation import Body, CommandModel, Operation, Path, Query, 
 
 
 class LicenseListAllocations(CommandModel):
-    """List Account License Allocations."""
+    """List how the account's licenses are allocated."""
 
     operation: ClassVar[Operation] = Operation(
         "GET", "/api/v2/accounts/{account_id}/licenses/", "List Account License Allocations"
@@ -26,7 +26,7 @@ class LicenseListAllocations(CommandModel):
 
 
 class LicenseUpdate(CommandModel):
-    """Update License Permissions."""
+    """Change a user's license type."""
 
     operation: ClassVar[Operation] = Operation(
         "POST", "/api/v2/accounts/{account_id}/permissions/{id}/", "Update License Permissions"

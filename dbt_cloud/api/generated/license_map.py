@@ -22,7 +22,7 @@ class LicenseType(str, enum.Enum):
 
 
 class LicenseMapList(CommandModel):
-    """List License Maps."""
+    """List the mappings from SSO groups to license types."""
 
     operation: ClassVar[Operation] = Operation(
         "GET", "/api/v3/accounts/{account_id}/license-maps/", "List License Maps", paginated=True
@@ -57,7 +57,7 @@ class LicenseMapList(CommandModel):
 
 
 class LicenseMapGet(CommandModel):
-    """Retrieve License Map."""
+    """Get a license mapping by its id."""
 
     operation: ClassVar[Operation] = Operation(
         "GET", "/api/v3/accounts/{account_id}/license-maps/{id}/", "Retrieve License Map"
@@ -70,7 +70,7 @@ class LicenseMapGet(CommandModel):
 
 
 class LicenseMapCreate(CommandModel):
-    """Create License Map."""
+    """Map an SSO group to a license type."""
 
     operation: ClassVar[Operation] = Operation(
         "POST", "/api/v3/accounts/{account_id}/license-maps/", "Create License Map"
@@ -93,7 +93,7 @@ class LicenseMapCreate(CommandModel):
 
 
 class LicenseMapUpdate(CommandModel):
-    """Update License Map."""
+    """Update a mapping from an SSO group to a license type."""
 
     operation: ClassVar[Operation] = Operation(
         "POST", "/api/v3/accounts/{account_id}/license-maps/{id}/", "Update License Map"
@@ -117,7 +117,7 @@ class LicenseMapUpdate(CommandModel):
 
 
 class LicenseMapDelete(CommandModel):
-    """Destroy License Map."""
+    """Delete a mapping from an SSO group to a license type."""
 
     operation: ClassVar[Operation] = Operation(
         "DELETE", "/api/v3/accounts/{account_id}/license-maps/{id}/", "Destroy License Map"

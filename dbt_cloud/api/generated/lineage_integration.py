@@ -34,7 +34,7 @@ class WatchSelectionItem(BodyPart):
 
 
 class LineageIntegrationList(CommandModel):
-    """List Lineage Integrations."""
+    """List the lineage integrations of a project."""
 
     operation: ClassVar[Operation] = Operation(
         "GET", "/api/v3/accounts/{account_id}/projects/{project_id}/integrations/lineage/", "List Lineage Integrations"
@@ -47,7 +47,7 @@ class LineageIntegrationList(CommandModel):
 
 
 class LineageIntegrationListCollections(CommandModel):
-    """List collections from BI tool."""
+    """List the collections of a BI tool."""
 
     operation: ClassVar[Operation] = Operation(
         "GET",
@@ -64,7 +64,7 @@ class LineageIntegrationListCollections(CommandModel):
 
 
 class LineageIntegrationGet(CommandModel):
-    """Get Lineage Integration."""
+    """Get a lineage integration by its id."""
 
     operation: ClassVar[Operation] = Operation(
         "GET",
@@ -80,7 +80,7 @@ class LineageIntegrationGet(CommandModel):
 
 
 class LineageIntegrationGetCollection(CommandModel):
-    """List collections from BI tool_2."""
+    """Get one collection of a BI tool by its id."""
 
     operation: ClassVar[Operation] = Operation(
         "GET",
@@ -97,7 +97,7 @@ class LineageIntegrationGetCollection(CommandModel):
 
 
 class LineageIntegrationCreate(CommandModel):
-    """Create Lineage Integration."""
+    """Connect a project to a BI tool for lineage."""
 
     operation: ClassVar[Operation] = Operation(
         "POST",
@@ -113,7 +113,7 @@ class LineageIntegrationCreate(CommandModel):
 
 
 class LineageIntegrationUpdate(CommandModel):
-    """Update Lineage Integration."""
+    """Update a lineage integration."""
 
     operation: ClassVar[Operation] = Operation(
         "PATCH",
@@ -130,7 +130,7 @@ class LineageIntegrationUpdate(CommandModel):
 
 
 class LineageIntegrationUpdateSelections(CommandModel):
-    """Update Lineage Integration Selections."""
+    """Choose which collections a lineage integration reads."""
 
     operation: ClassVar[Operation] = Operation(
         "POST",
@@ -150,7 +150,7 @@ class LineageIntegrationUpdateSelections(CommandModel):
 
 
 class LineageIntegrationDelete(CommandModel):
-    """Delete Lineage Integration."""
+    """Delete a lineage integration."""
 
     operation: ClassVar[Operation] = Operation(
         "DELETE",

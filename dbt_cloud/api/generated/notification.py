@@ -23,7 +23,7 @@ class Type(enum.IntEnum):
 
 
 class NotificationList(CommandModel):
-    """List Notifications.
+    """List the account's job notifications.
 
     List notification configurations.
     """
@@ -65,7 +65,7 @@ class NotificationList(CommandModel):
 
 
 class NotificationGet(CommandModel):
-    """Retrieve Notification.
+    """Get a job notification by its id.
 
     Fetch notification configurations.
     """
@@ -81,7 +81,7 @@ class NotificationGet(CommandModel):
 
 
 class NotificationCreate(CommandModel):
-    """Create Notification.
+    """Notify by email, Slack or webhook when jobs succeed, fail or are cancelled.
 
     Create a new Job Notification configuration to trigger notifications for job successes, failures, or
     cancelations. Notifications can be sent to a dbt Cloud user, an external email address, or a Slack channel.
@@ -157,7 +157,7 @@ class NotificationCreate(CommandModel):
 
 
 class NotificationUpdate(CommandModel):
-    """Update Notification.
+    """Update a job notification.
 
     Update an existing Job Notification configuration.
     """
@@ -235,7 +235,7 @@ class NotificationUpdate(CommandModel):
 
 
 class NotificationDelete(CommandModel):
-    """Destroy Notification."""
+    """Delete a job notification."""
 
     operation: ClassVar[Operation] = Operation(
         "DELETE", "/api/v2/accounts/{account_id}/notifications/{id}/", "Destroy Notification"
@@ -245,7 +245,7 @@ class NotificationDelete(CommandModel):
 
 
 class NotificationUnsubscribe(CommandModel):
-    """Unsubscribe from Notifications.
+    """Remove every email notification of the calling user.
 
     Clear out all email notification configurations for the user making the request.
     """

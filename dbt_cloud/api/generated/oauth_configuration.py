@@ -22,7 +22,7 @@ class EntraExtraData(BodyPart):
 
 
 class OauthConfigurationList(CommandModel):
-    """List OAuthConfigurations."""
+    """List the account's OAuth configurations."""
 
     operation: ClassVar[Operation] = Operation(
         "GET", "/api/v3/accounts/{account_id}/oauth-configurations/", "List OAuthConfigurations", paginated=True
@@ -59,7 +59,7 @@ class OauthConfigurationList(CommandModel):
 
 
 class OauthConfigurationGet(CommandModel):
-    """Retrieve OAuth Configuration.
+    """Get an OAuth configuration by its id.
 
     Retrieve an OAuth Configuration.
     """
@@ -75,7 +75,7 @@ class OauthConfigurationGet(CommandModel):
 
 
 class OauthConfigurationCreate(CommandModel):
-    """Create OAuthConfiguration.
+    """Create an OAuth configuration for warehouse connections.
 
     Create a new OAuthConfiguration.
     """
@@ -95,7 +95,7 @@ class OauthConfigurationCreate(CommandModel):
 
 
 class OauthConfigurationUpdate(CommandModel):
-    """Update OAuth Configuration.
+    """Update an OAuth configuration.
 
     Update an OAuthConfiguration.
     """
@@ -116,10 +116,7 @@ class OauthConfigurationUpdate(CommandModel):
 
 
 class OauthConfigurationDelete(CommandModel):
-    """Destroy OAuth Configuration.
-
-    Delete an OAuth Configuration.
-    """
+    """Delete an OAuth configuration."""
 
     operation: ClassVar[Operation] = Operation(
         "DELETE", "/api/v3/accounts/{account_id}/oauth-configurations/{id}/", "Destroy OAuth Configuration"

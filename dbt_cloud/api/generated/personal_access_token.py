@@ -14,7 +14,7 @@ from dbt_cloud.api.operation import Body, CommandModel, Operation, Path, Query, 
 
 
 class PersonalAccessTokenList(CommandModel):
-    """List Account Scoped PATs."""
+    """List a user's personal access tokens."""
 
     operation: ClassVar[Operation] = Operation(
         "GET", "/api/v3/accounts/{account_id}/users/{user_id}/account-apikeys/", "List Account Scoped PATs"
@@ -27,7 +27,7 @@ class PersonalAccessTokenList(CommandModel):
 
 
 class PersonalAccessTokenGet(CommandModel):
-    """Get Account Scoped PAT."""
+    """Get a user's personal access token by its id."""
 
     operation: ClassVar[Operation] = Operation(
         "GET", "/api/v3/accounts/{account_id}/users/{user_id}/account-apikeys/{id}/", "Get Account Scoped PAT"
@@ -41,7 +41,7 @@ class PersonalAccessTokenGet(CommandModel):
 
 
 class PersonalAccessTokenCreate(CommandModel):
-    """Create Account Scoped PAT."""
+    """Create a personal access token for a user."""
 
     operation: ClassVar[Operation] = Operation(
         "POST", "/api/v3/accounts/{account_id}/users/{user_id}/account-apikeys/", "Create Account Scoped PAT"
@@ -52,7 +52,7 @@ class PersonalAccessTokenCreate(CommandModel):
 
 
 class PersonalAccessTokenDelete(CommandModel):
-    """Delete Account Scoped PAT."""
+    """Delete a user's personal access token."""
 
     operation: ClassVar[Operation] = Operation(
         "DELETE", "/api/v3/accounts/{account_id}/users/{user_id}/account-apikeys/{id}/", "Delete Account Scoped PAT"
@@ -63,7 +63,7 @@ class PersonalAccessTokenDelete(CommandModel):
 
 
 class PersonalAccessTokenRotate(CommandModel):
-    """Rotate Account Scoped PAT."""
+    """Replace a personal access token with a new value."""
 
     operation: ClassVar[Operation] = Operation(
         "POST", "/api/v3/accounts/{account_id}/users/{user_id}/account-apikeys/{id}/", "Rotate Account Scoped PAT"

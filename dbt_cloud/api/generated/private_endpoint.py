@@ -14,7 +14,7 @@ from dbt_cloud.api.operation import CommandModel, Operation, Path, Query, Verb
 
 
 class PrivateEndpointList(CommandModel):
-    """List Private Endpoints.
+    """List the account's private endpoints.
 
     List all Private Endpoints.
     """
@@ -41,7 +41,7 @@ class PrivateEndpointList(CommandModel):
 
 
 class PrivateEndpointGet(CommandModel):
-    """Retrieve Private Endpoint.
+    """Get a private endpoint by its id.
 
     Retrieve details of a specific Private Endpoint.
     """
@@ -57,7 +57,7 @@ class PrivateEndpointGet(CommandModel):
 
 
 class PrivateEndpointCreate(CommandModel):
-    """Create Private Endpoint.
+    """Create a private endpoint.
 
     Create a new Private Endpoints List Alias View.
     """
@@ -66,18 +66,10 @@ class PrivateEndpointCreate(CommandModel):
         "POST", "/api/v3/accounts/{account_id}/private-endpoints/", "Create Private Endpoint", envelope=False
     )
     account_id: AccountId
-    limit: Annotated[int | None, Query(), Field(ge=1, le=100, description="The maximum number of items to return.")] = (
-        None
-    )
-    offset: Annotated[
-        int | None,
-        Query(),
-        Field(ge=0, description="The number of items to skip before starting to collect the result set."),
-    ] = None
 
 
 class PrivateEndpointUpdate(CommandModel):
-    """Update Private Endpoint."""
+    """Update a private endpoint."""
 
     operation: ClassVar[Operation] = Operation(
         "PATCH",
@@ -90,7 +82,7 @@ class PrivateEndpointUpdate(CommandModel):
 
 
 class PrivateEndpointDelete(CommandModel):
-    """Delete Private Endpoint."""
+    """Delete a private endpoint."""
 
     operation: ClassVar[Operation] = Operation(
         "DELETE", "/api/v3/accounts/{account_id}/private-endpoints/{pl_endpoint_ksuid}/", "Delete Private Endpoint"

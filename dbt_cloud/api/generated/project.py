@@ -20,7 +20,7 @@ class Type(enum.IntEnum):
 
 
 class ProjectListV2(CommandModel):
-    """List Projects (API v2, deprecated)."""
+    """List the account's projects with API v2 (deprecated)."""
 
     operation: ClassVar[Operation] = Operation(
         "GET", "/api/v2/accounts/{account_id}/projects/", "List Projects", paginated=True
@@ -69,7 +69,7 @@ class ProjectListV2(CommandModel):
 
 
 class ProjectGetV2(CommandModel):
-    """Retrieve Project (API v2, deprecated)."""
+    """Get a project with API v2 (deprecated)."""
 
     operation: ClassVar[Operation] = Operation(
         "GET", "/api/v2/accounts/{account_id}/projects/{id}/", "Retrieve Project"
@@ -89,7 +89,7 @@ class ProjectGetV2(CommandModel):
 
 
 class ProjectCreateV2(CommandModel):
-    """Create Project (API v2, deprecated)."""
+    """Create a project with API v2 (deprecated)."""
 
     operation: ClassVar[Operation] = Operation("POST", "/api/v2/accounts/{account_id}/projects/", "Create Project")
     account_id: AccountIdInBody
@@ -120,7 +120,7 @@ class ProjectCreateV2(CommandModel):
 
 
 class ProjectUpdateV2(CommandModel):
-    """Update Project (API v2, deprecated)."""
+    """Update a project with API v2 (deprecated)."""
 
     operation: ClassVar[Operation] = Operation("POST", "/api/v2/accounts/{account_id}/projects/{id}/", "Update Project")
     account_id: AccountIdInBody
@@ -152,7 +152,7 @@ class ProjectUpdateV2(CommandModel):
 
 
 class ProjectDeleteV2(CommandModel):
-    """Destroy Project (API v2, deprecated)."""
+    """Delete a project with API v2 (deprecated)."""
 
     operation: ClassVar[Operation] = Operation(
         "DELETE", "/api/v2/accounts/{account_id}/projects/{id}/", "Destroy Project"
@@ -162,9 +162,9 @@ class ProjectDeleteV2(CommandModel):
 
 
 VERBS = [
-    Verb("list-v2", ProjectListV2),
-    Verb("get-v2", ProjectGetV2),
-    Verb("create-v2", ProjectCreateV2, body=True),
-    Verb("update-v2", ProjectUpdateV2, body=True, update_from=ProjectGetV2),
-    Verb("delete-v2", ProjectDeleteV2),
+    Verb("list-v2", ProjectListV2, hidden=True),
+    Verb("get-v2", ProjectGetV2, hidden=True),
+    Verb("create-v2", ProjectCreateV2, body=True, hidden=True),
+    Verb("update-v2", ProjectUpdateV2, body=True, update_from=ProjectGetV2, hidden=True),
+    Verb("delete-v2", ProjectDeleteV2, hidden=True),
 ]

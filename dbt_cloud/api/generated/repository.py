@@ -31,7 +31,7 @@ class RemoteBackend(str, enum.Enum):
 
 
 class RepositoryList(CommandModel):
-    """List Repositories.
+    """List the repositories of a project.
 
     List repositories for the given project.
     """
@@ -80,7 +80,7 @@ class RepositoryList(CommandModel):
 
 
 class RepositoryListV2(CommandModel):
-    """List Repositories (API v2, deprecated)."""
+    """List the repositories with API v2 (deprecated)."""
 
     operation: ClassVar[Operation] = Operation(
         "GET", "/api/v2/accounts/{account_id}/repositories/", "List Repositories", paginated=True
@@ -126,7 +126,7 @@ class RepositoryListV2(CommandModel):
 
 
 class RepositoryGet(CommandModel):
-    """Retrieve Repository.
+    """Get a repository by its id.
 
     Get a repository by ID.
     """
@@ -147,7 +147,7 @@ class RepositoryGet(CommandModel):
 
 
 class RepositoryGetV2(CommandModel):
-    """Retrieve Repository (API v2, deprecated)."""
+    """Get a repository with API v2 (deprecated)."""
 
     operation: ClassVar[Operation] = Operation(
         "GET", "/api/v2/accounts/{account_id}/repositories/{id}/", "Retrieve Repository"
@@ -164,7 +164,7 @@ class RepositoryGetV2(CommandModel):
 
 
 class RepositoryCreate(CommandModel):
-    """Create Repository.
+    """Connect a git repository to a project.
 
     Create a new repository for the given project.
     """
@@ -218,7 +218,7 @@ class RepositoryCreate(CommandModel):
 
 
 class RepositoryCreateManaged(CommandModel):
-    """Create Managed Repository.
+    """Create a repository that dbt Cloud hosts.
 
     Create a new dbt Cloud managed repository.
     """
@@ -232,7 +232,7 @@ class RepositoryCreateManaged(CommandModel):
 
 
 class RepositoryCreateV2(CommandModel):
-    """Create Repository (API v2, deprecated)."""
+    """Connect a git repository with API v2 (deprecated)."""
 
     operation: ClassVar[Operation] = Operation(
         "POST", "/api/v2/accounts/{account_id}/repositories/", "Create Repository"
@@ -288,10 +288,7 @@ class RepositoryCreateV2(CommandModel):
 
 
 class RepositoryUpdate(CommandModel):
-    """Update Repository.
-
-    Update a repository.
-    """
+    """Update a repository."""
 
     operation: ClassVar[Operation] = Operation(
         "POST", "/api/v3/accounts/{account_id}/projects/{project_id}/repositories/{id}/", "Update Repository"
@@ -343,10 +340,7 @@ class RepositoryUpdate(CommandModel):
 
 
 class RepositoryDelete(CommandModel):
-    """Destroy Repository.
-
-    Delete a repository.
-    """
+    """Delete a repository."""
 
     operation: ClassVar[Operation] = Operation(
         "DELETE", "/api/v3/accounts/{account_id}/projects/{project_id}/repositories/{id}/", "Destroy Repository"
@@ -357,7 +351,7 @@ class RepositoryDelete(CommandModel):
 
 
 class RepositoryDeleteV2(CommandModel):
-    """Destroy Repository (API v2, deprecated)."""
+    """Delete a repository with API v2 (deprecated)."""
 
     operation: ClassVar[Operation] = Operation(
         "DELETE", "/api/v2/accounts/{account_id}/repositories/{id}/", "Destroy Repository"
@@ -367,7 +361,7 @@ class RepositoryDeleteV2(CommandModel):
 
 
 class RepositoryDownloadManaged(CommandModel):
-    """Retrieve Projects Managed Repositories Download.
+    """Download a managed repository as a ZIP file.
 
     Download a managed repository as a ZIP archive.
     """
@@ -388,14 +382,14 @@ class RepositoryDownloadManaged(CommandModel):
 
 VERBS = [
     Verb("list", RepositoryList),
-    Verb("list-v2", RepositoryListV2),
+    Verb("list-v2", RepositoryListV2, hidden=True),
     Verb("get", RepositoryGet),
-    Verb("get-v2", RepositoryGetV2),
+    Verb("get-v2", RepositoryGetV2, hidden=True),
     Verb("create", RepositoryCreate, body=True),
     Verb("create-managed", RepositoryCreateManaged, body=True),
-    Verb("create-v2", RepositoryCreateV2, body=True),
+    Verb("create-v2", RepositoryCreateV2, body=True, hidden=True),
     Verb("update", RepositoryUpdate, body=True, update_from=RepositoryGet),
     Verb("delete", RepositoryDelete),
-    Verb("delete-v2", RepositoryDeleteV2),
+    Verb("delete-v2", RepositoryDeleteV2, hidden=True),
     Verb("download-managed", RepositoryDownloadManaged, saves=True, output_file=SAVE_HELP),
 ]

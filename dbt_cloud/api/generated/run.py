@@ -14,7 +14,7 @@ from dbt_cloud.api.operation import CommandModel, Operation, Path, Query, Verb
 
 
 class RunGetFailureDetails(CommandModel):
-    """Retrieve Run Failure Details.
+    """Show why a run failed and whether it can be retried.
 
     Use this endpoint to get details about a retryable run that has failed.
     """
@@ -30,7 +30,7 @@ class RunGetFailureDetails(CommandModel):
 
 
 class RunGetStep(CommandModel):
-    """Retrieve Run Step.
+    """Get one step of a run, with its logs.
 
     Retrieve the details of a specific step of a run.
     """
@@ -53,7 +53,7 @@ class RunGetStep(CommandModel):
 
 
 class RunRetry(CommandModel):
-    """Retry Run.
+    """Retry a failed run from the step that failed.
 
     Use this endpoint to retry a failed run. When this endpoint returns a successful response, a new run will be
     enqueued. Users can poll the Get Run endpoint until it completes. After the run has completed, users can use the

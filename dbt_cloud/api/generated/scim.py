@@ -76,7 +76,7 @@ class UserOperationComponent(BodyPart):
 
 
 class ScimListGroups(CommandModel):
-    """List SCIM Groups.
+    """List the groups through SCIM.
 
     List all groups via SCIM.
     """
@@ -91,7 +91,7 @@ class ScimListGroups(CommandModel):
 
 
 class ScimListResourceTypes(CommandModel):
-    """Get SCIM Resource Types.
+    """List the resource types SCIM supports.
 
     Get Supported SCIM Resource Types.
     """
@@ -106,7 +106,7 @@ class ScimListResourceTypes(CommandModel):
 
 
 class ScimListSchemas(CommandModel):
-    """Get SCIM Schemas.
+    """List the schemas SCIM supports.
 
     Get Supported SCIM Schemas.
     """
@@ -121,7 +121,7 @@ class ScimListSchemas(CommandModel):
 
 
 class ScimListTokens(CommandModel):
-    """Retrieve SCIM tokens.
+    """List the account's SCIM tokens.
 
     Retrieve all SCIM tokens.
     """
@@ -136,7 +136,7 @@ class ScimListTokens(CommandModel):
 
 
 class ScimListUsers(CommandModel):
-    """List SCIM Users.
+    """List the users through SCIM.
 
     List all users via SCIM.
     """
@@ -149,7 +149,7 @@ class ScimListUsers(CommandModel):
 
 
 class ScimGetConfiguration(CommandModel):
-    """Retrieve SCIM configuration.
+    """Show the account's SCIM configuration.
 
     Retrieve the SCIM configuration for the account.
     """
@@ -164,7 +164,7 @@ class ScimGetConfiguration(CommandModel):
 
 
 class ScimGetGroup(CommandModel):
-    """Get SCIM Group.
+    """Get a group through SCIM.
 
     Get a group via SCIM.
     """
@@ -180,7 +180,7 @@ class ScimGetGroup(CommandModel):
 
 
 class ScimGetResourceType(CommandModel):
-    """Get SCIM Resource Type Details.
+    """Describe one resource type SCIM supports.
 
     Get Supported SCIM Resource Type Details.
     """
@@ -196,7 +196,7 @@ class ScimGetResourceType(CommandModel):
 
 
 class ScimGetSchema(CommandModel):
-    """Get SCIM Schema Details.
+    """Describe one schema SCIM supports.
 
     Get Supported SCIM Schema Details.
     """
@@ -212,7 +212,7 @@ class ScimGetSchema(CommandModel):
 
 
 class ScimGetServiceProviderConfig(CommandModel):
-    """Retrieve Scim V2 Serviceproviderconfig.
+    """Show what the SCIM service supports.
 
     Get the SCIM Service Provider Config.
     """
@@ -230,7 +230,7 @@ class ScimGetServiceProviderConfig(CommandModel):
 
 
 class ScimGetToken(CommandModel):
-    """Retrieve SCIM token.
+    """Get a SCIM token by its id.
 
     Retrieve the specified SCIM token.
     """
@@ -246,7 +246,7 @@ class ScimGetToken(CommandModel):
 
 
 class ScimGetUser(CommandModel):
-    """Get SCIM User.
+    """Get a user through SCIM.
 
     Get a user via SCIM.
     """
@@ -262,7 +262,7 @@ class ScimGetUser(CommandModel):
 
 
 class ScimCreateConfiguration(CommandModel):
-    """Create SCIM configuration.
+    """Set up SCIM provisioning for the account.
 
     Create SCIM configuration for the account.
     """
@@ -279,7 +279,7 @@ class ScimCreateConfiguration(CommandModel):
 
 
 class ScimCreateGroup(CommandModel):
-    """Create SCIM Group.
+    """Create a group through SCIM.
 
     Create a group via SCIM.
     """
@@ -295,10 +295,7 @@ class ScimCreateGroup(CommandModel):
 
 
 class ScimCreateToken(CommandModel):
-    """Create SCIM token.
-
-    Create a SCIM token.
-    """
+    """Create a SCIM token."""
 
     operation: ClassVar[Operation] = Operation(
         "POST", "/api/v3/accounts/{account_id}/scim-config/tokens/", "Create SCIM token"
@@ -308,7 +305,7 @@ class ScimCreateToken(CommandModel):
 
 
 class ScimCreateUser(CommandModel):
-    """Create SCIM User.
+    """Create a user through SCIM.
 
     Create a user via SCIM.
     """
@@ -340,7 +337,7 @@ class ScimCreateUser(CommandModel):
 
 
 class ScimUpdateGroup(CommandModel):
-    """Update SCIM Group.
+    """Replace a group's attributes through SCIM.
 
     Update a group via SCIM using PUT.
     """
@@ -357,7 +354,7 @@ class ScimUpdateGroup(CommandModel):
 
 
 class ScimUpdateUser(CommandModel):
-    """Update SCIM User.
+    """Change some attributes of a user through SCIM.
 
     Update a user attribute(s) via SCIM.
     """
@@ -378,7 +375,7 @@ class ScimUpdateUser(CommandModel):
 
 
 class ScimPatchGroup(CommandModel):
-    """Patch SCIM Group.
+    """Change some fields of a group through SCIM.
 
     Update a group via SCIM using PATCH.
     """
@@ -399,7 +396,7 @@ class ScimPatchGroup(CommandModel):
 
 
 class ScimDeleteGroup(CommandModel):
-    """Delete SCIM Group.
+    """Delete a group through SCIM.
 
     Delete a group via SCIM.
     """
@@ -412,7 +409,7 @@ class ScimDeleteGroup(CommandModel):
 
 
 class ScimDeleteToken(CommandModel):
-    """Delete SCIM token.
+    """Delete a SCIM token.
 
     Delete the specified SCIM token.
     """
@@ -425,7 +422,7 @@ class ScimDeleteToken(CommandModel):
 
 
 class ScimDeleteUser(CommandModel):
-    """Delete SCIM User.
+    """Delete a user through SCIM, freeing their license.
 
     Delete a user via SCIM. This endpoint will remove the users license from the account.
     """
@@ -438,7 +435,7 @@ class ScimDeleteUser(CommandModel):
 
 
 class ScimReplaceUser(CommandModel):
-    """Replace SCIM User.
+    """Replace a user's attributes through SCIM.
 
     Replace a user via SCIM using PUT.
     """

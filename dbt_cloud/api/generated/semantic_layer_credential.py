@@ -14,7 +14,7 @@ from dbt_cloud.api.operation import CommandModel, Operation, Query, Verb
 
 
 class SemanticLayerCredentialList(CommandModel):
-    """List Semantic Layer Credentials."""
+    """List the Semantic Layer credentials."""
 
     operation: ClassVar[Operation] = Operation(
         "GET", "/api/v3/accounts/{account_id}/semantic-layer-credentials/", "List Semantic Layer Credentials"

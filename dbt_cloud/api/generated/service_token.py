@@ -66,7 +66,7 @@ class ServiceTokenPermissionGrant(BodyPart):
 
 
 class ServiceTokenList(CommandModel):
-    """List Service Tokens."""
+    """List the account's service tokens."""
 
     operation: ClassVar[Operation] = Operation(
         "GET", "/api/v3/accounts/{account_id}/service-tokens/", "List Service Tokens"
@@ -78,7 +78,7 @@ class ServiceTokenList(CommandModel):
 
 
 class ServiceTokenListPermissions(CommandModel):
-    """Retrieve Service Tokens Permission.
+    """List the permissions of a service token.
 
     List permissions of a given ServiceToken for an account.
     """
@@ -96,7 +96,7 @@ class ServiceTokenListPermissions(CommandModel):
 
 
 class ServiceTokenGet(CommandModel):
-    """Retrieve Service Token."""
+    """Get a service token by its id."""
 
     operation: ClassVar[Operation] = Operation(
         "GET", "/api/v3/accounts/{account_id}/service-tokens/{id}/", "Retrieve Service Token"
@@ -109,7 +109,7 @@ class ServiceTokenGet(CommandModel):
 
 
 class ServiceTokenCreate(CommandModel):
-    """Create Service Token.
+    """Create a service token for the account.
 
     This endpoint is used to generate a new service token for the account.
     """
@@ -133,7 +133,7 @@ class ServiceTokenCreate(CommandModel):
 
 
 class ServiceTokenUpdate(CommandModel):
-    """Update Service Token."""
+    """Update a service token."""
 
     operation: ClassVar[Operation] = Operation(
         "PUT", "/api/v3/accounts/{account_id}/service-tokens/{id}/", "Update Service Token"
@@ -144,7 +144,7 @@ class ServiceTokenUpdate(CommandModel):
 
 
 class ServiceTokenDelete(CommandModel):
-    """Destroy Service Token."""
+    """Delete a service token."""
 
     operation: ClassVar[Operation] = Operation(
         "DELETE", "/api/v3/accounts/{account_id}/service-tokens/{id}/", "Destroy Service Token"

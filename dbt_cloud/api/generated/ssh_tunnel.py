@@ -14,7 +14,7 @@ from dbt_cloud.api.operation import Body, CommandModel, Operation, Path, Query, 
 
 
 class SshTunnelList(CommandModel):
-    """List SSH Tunnels."""
+    """List the SSH tunnels."""
 
     operation: ClassVar[Operation] = Operation(
         "GET", "/api/v2/accounts/{account_id}/encryptions/", "List SSH Tunnels", paginated=True
@@ -50,7 +50,7 @@ class SshTunnelList(CommandModel):
 
 
 class SshTunnelGet(CommandModel):
-    """Retrieve SSH Tunnel.
+    """Get an SSH tunnel by its id.
 
     Retrieve an SSH tunnel.
     """
@@ -66,7 +66,7 @@ class SshTunnelGet(CommandModel):
 
 
 class SshTunnelCreate(CommandModel):
-    """Create SSH Tunnel.
+    """Create an SSH tunnel for a connection's traffic.
 
     Create a new SSH tunnel to encrypt traffic for a given connection.
     """
@@ -89,10 +89,7 @@ class SshTunnelCreate(CommandModel):
 
 
 class SshTunnelUpdate(CommandModel):
-    """Update SSH Tunnel.
-
-    Update an SSH tunnel.
-    """
+    """Update an SSH tunnel."""
 
     operation: ClassVar[Operation] = Operation(
         "POST", "/api/v2/accounts/{account_id}/encryptions/{id}/", "Update SSH Tunnel"
@@ -113,10 +110,7 @@ class SshTunnelUpdate(CommandModel):
 
 
 class SshTunnelDelete(CommandModel):
-    """Destroy SSH Tunnel.
-
-    Delete an SSH tunnel.
-    """
+    """Delete an SSH tunnel."""
 
     operation: ClassVar[Operation] = Operation(
         "DELETE", "/api/v2/accounts/{account_id}/encryptions/{id}/", "Destroy SSH Tunnel"

@@ -14,7 +14,7 @@ from dbt_cloud.api.operation import Body, Cli, CommandModel, Operation, Path, Qu
 
 
 class UserList(CommandModel):
-    """List Users.
+    """List the account's users.
 
     List users for a given account.
     """
@@ -27,7 +27,7 @@ class UserList(CommandModel):
 
 
 class UserListCredentials(CommandModel):
-    """List User Credentials.
+    """List a user's development credentials.
 
     List the development credentials associated with a given user. Authentication: Requires a personal access token
     (PAT) for the user specified by `user_id`. The authenticated user must match `user_id`. Service tokens are not
@@ -49,7 +49,7 @@ class UserListCredentials(CommandModel):
 
 
 class UserListV2(CommandModel):
-    """List Users.
+    """List the account's users with API v2.
 
     List the Users associated with the specified Account.
     """
@@ -62,7 +62,7 @@ class UserListV2(CommandModel):
 
 
 class UserGet(CommandModel):
-    """Retrieve User."""
+    """Get a user by their id."""
 
     operation: ClassVar[Operation] = Operation("GET", "/api/v3/accounts/{account_id}/users/{id}/", "Retrieve User")
     account_id: AccountId
@@ -73,7 +73,7 @@ class UserGet(CommandModel):
 
 
 class UserGetCredentials(CommandModel):
-    """Get User Credentials.
+    """Get one of a user's development credentials.
 
     Get a development credentials association for a given user. Authentication: Requires a personal access token
     (PAT) for the user specified by `user_id`. The authenticated user must match `user_id`. Service tokens are not
@@ -98,7 +98,7 @@ class UserGetCredentials(CommandModel):
 
 
 class UserGetV2(CommandModel):
-    """Retrieve User."""
+    """Get a user with API v2."""
 
     operation: ClassVar[Operation] = Operation("GET", "/api/v2/users/{id}/", "Retrieve User")
     user_id: Annotated[int, Path("id"), Field(description="ID of the user.")]
@@ -108,7 +108,7 @@ class UserGetV2(CommandModel):
 
 
 class UserCreateCredentials(CommandModel):
-    """Create User Credentials.
+    """Give a user a set of development credentials.
 
     Associate a set of development credentials with a given user. Authentication: Requires a personal access token
     (PAT) for the user specified by `user_id`. The authenticated user must match `user_id`. Service tokens are not
@@ -141,7 +141,7 @@ class UserCreateCredentials(CommandModel):
 
 
 class UserUpdate(CommandModel):
-    """Update User."""
+    """Update a user."""
 
     operation: ClassVar[Operation] = Operation("POST", "/api/v2/users/{id}/", "Update User")
     user_id: Annotated[int, Path("id"), Field(description="ID of the user.")]
@@ -150,7 +150,7 @@ class UserUpdate(CommandModel):
 
 
 class UserUpdateCredentials(CommandModel):
-    """Update User Credentials.
+    """Change which development credentials a user has.
 
     Update which development credentials are associated with a specific user. Authentication: Requires a personal
     access token (PAT) for the user specified by `user_id`. The authenticated user must match `user_id`. Service
@@ -186,7 +186,7 @@ class UserUpdateCredentials(CommandModel):
 
 
 class UserDeleteCredentials(CommandModel):
-    """Delete User Credentials.
+    """Take a set of development credentials from a user.
 
     Delete a development credentials / user association. Authentication: Requires a personal access token (PAT) for
     the user specified by `user_id`. The authenticated user must match `user_id`. Service tokens are not supported,

@@ -14,7 +14,7 @@ from dbt_cloud.api.operation import Body, CommandModel, Operation, Path, Query, 
 
 
 class WebhookList(CommandModel):
-    """List Webhooks Subscriptions.
+    """List the account's webhooks.
 
     Given an account id list all webhook subscriptions.
     """
@@ -37,7 +37,7 @@ class WebhookList(CommandModel):
 
 
 class WebhookListEventReceipts(CommandModel):
-    """List Webhooks Event Receipts (API v3, deprecated).
+    """List the delivery receipts of an event (deprecated).
 
     Get all receipts for a given event id. This endpoint is deprecated and should not be called anymore.
     """
@@ -53,7 +53,7 @@ class WebhookListEventReceipts(CommandModel):
 
 
 class WebhookListEvents(CommandModel):
-    """List Webhooks Events.
+    """List the events a webhook sent.
 
     Get all events for a specific subscription.
     """
@@ -69,7 +69,7 @@ class WebhookListEvents(CommandModel):
 
 
 class WebhookGet(CommandModel):
-    """Retrieve Webhooks Subscription.
+    """Get a webhook by its id.
 
     Get a specific subscription with a subscription id.
     """
@@ -85,7 +85,7 @@ class WebhookGet(CommandModel):
 
 
 class WebhookGetEvent(CommandModel):
-    """Retrieve Webhooks Event (API v3, deprecated).
+    """Get one event a webhook sent (deprecated).
 
     Get a specific event given an event_id. This endpoint is deprecated and should not be called anymore.
     """
@@ -101,7 +101,7 @@ class WebhookGetEvent(CommandModel):
 
 
 class WebhookGetEventReceipt(CommandModel):
-    """List Webhooks Subscription Event Receipt.
+    """Get the receipt of one event sent to one webhook.
 
     Get the receipt for a given subscription id and event id.
     """
@@ -120,7 +120,7 @@ class WebhookGetEventReceipt(CommandModel):
 
 
 class WebhookGetReceipt(CommandModel):
-    """Retrieve Webhooks Receipt (API v3, deprecated).
+    """Get a delivery receipt by its id (deprecated).
 
     Get a specific receipt given its id. This endpoint is deprecated and should not be called anymore.
     """
@@ -136,7 +136,7 @@ class WebhookGetReceipt(CommandModel):
 
 
 class WebhookCreate(CommandModel):
-    """Create Webhooks Subscription.
+    """Subscribe a URL to job run events.
 
     Create a new webhook subscription.
     """
@@ -145,15 +145,6 @@ class WebhookCreate(CommandModel):
         "POST", "/api/v3/accounts/{account_id}/webhooks/subscriptions", "Create Webhooks Subscription"
     )
     account_id: AccountIdInBody
-    limit: Annotated[int | None, Query(), Field(ge=1, le=100, description="The maximum number of items to return.")] = (
-        None
-    )
-    offset: Annotated[
-        int | None,
-        Query(),
-        Field(ge=0, description="The number of items to skip before starting to collect the result set."),
-    ] = None
-    id: Annotated[str | None, Body(), Field(min_length=1, description="ID of the object.")] = None
     name: Annotated[str, Body(), Field(min_length=1, description="Webhook name.")]
     description: Annotated[str | None, Body(), Field(min_length=1, description="Webhook description.")] = None
     event_types: Annotated[
@@ -166,26 +157,10 @@ class WebhookCreate(CommandModel):
     ] = None
     client_url: Annotated[str, Body(), Field(min_length=1, description="Endpoint where events are sent.")]
     active: Annotated[bool, Body(), Field(description="Whether or not this Webhook is currently active.")]
-    http_status_code: Annotated[
-        str | None,
-        Body(),
-        Field(
-            min_length=1,
-            description=(
-                "The latest HTTP status code received from the client URL. 0 indicates that the "
-                "webhook has not been dispatched."
-            ),
-        ),
-    ] = None
-    dispatched_at: Annotated[
-        str | None, Body(), Field(min_length=1, description="Timestamp of when the webhook was last dispatched.")
-    ] = None
-    deactivate_reason: Annotated[str | None, Body(), Field(min_length=1, description="Reason for deactivation.")] = None
-    account_identifier: Annotated[str | None, Body(), Field(min_length=1, description="Account identifier.")] = None
 
 
 class WebhookUpdate(CommandModel):
-    """Update Webhooks Subscription.
+    """Update a webhook.
 
     Edit a subscription given a subscription id.
     """
@@ -195,7 +170,6 @@ class WebhookUpdate(CommandModel):
     )
     account_id: AccountIdInBody
     subscription_id: Annotated[str, Path(), Field(description="ID of the subscription.")]
-    id: Annotated[str | None, Body(), Field(min_length=1, description="ID of the object.")] = None
     name: Annotated[str | None, Body(), Field(min_length=1, description="Webhook name.")] = None
     description: Annotated[str | None, Body(), Field(min_length=1, description="Webhook description.")] = None
     event_types: Annotated[
@@ -208,26 +182,10 @@ class WebhookUpdate(CommandModel):
     ] = None
     client_url: Annotated[str | None, Body(), Field(min_length=1, description="Endpoint where events are sent.")] = None
     active: Annotated[bool | None, Body(), Field(description="Whether or not this Webhook is currently active.")] = None
-    http_status_code: Annotated[
-        str | None,
-        Body(),
-        Field(
-            min_length=1,
-            description=(
-                "The latest HTTP status code received from the client URL. 0 indicates that the "
-                "webhook has not been dispatched."
-            ),
-        ),
-    ] = None
-    dispatched_at: Annotated[
-        str | None, Body(), Field(min_length=1, description="Timestamp of when the webhook was last dispatched.")
-    ] = None
-    deactivate_reason: Annotated[str | None, Body(), Field(min_length=1, description="Reason for deactivation.")] = None
-    account_identifier: Annotated[str | None, Body(), Field(min_length=1, description="Account identifier.")] = None
 
 
 class WebhookDelete(CommandModel):
-    """Destroy Webhooks Subscription.
+    """Delete a webhook.
 
     Delete a specific subscription.
     """
@@ -242,7 +200,7 @@ class WebhookDelete(CommandModel):
 
 
 class WebhookTest(CommandModel):
-    """Test Webhooks Subscription.
+    """Send a test event to a webhook's URL.
 
     Test the client endpoint for a given subscription.
     """

@@ -16,6 +16,19 @@ from dbt_cloud.api.operation import CommandModel, Operation, Path, Query, Verb
 from dbt_cloud.api.runs import RunStatus as RunStatus  # `--status`'s type; importable from here as before
 
 RUNS = "/api/v2/accounts/{account_id}/runs/"
+#: What a run's `include_related` may name (dbt Cloud's list; `--include-related` completes them).
+RUN_RELATED = (
+    "trigger",
+    "job",
+    "environment",
+    "repository",
+    "run_steps",
+    "run_retries",
+    "used_repo_cache",
+    "repo_cache_restore",
+    "audit",
+    "debug_logs",
+)
 
 
 RunId = Annotated[int, Path(), Field(description="ID of the run.")]
@@ -42,7 +55,11 @@ class RunList(CommandModel):
     ] = "-id"
     offset: Annotated[int, Query(), Field(ge=0, description="How many runs to skip.")] = 0
     limit: Annotated[int, Query(), Field(ge=1, le=100, description="How many runs to return (1 to 100).")] = 100
-    include_related: IncludeRelated = None
+    include_related: Annotated[
+        str | None,
+        Query(),
+        Field(description=f"Comma-separated related objects to include: {', '.join(RUN_RELATED)}."),
+    ] = None
 
 
 class RunGet(CommandModel):
@@ -54,10 +71,7 @@ class RunGet(CommandModel):
     include_related: Annotated[
         list[str] | None,
         Query(comma_separated=True),
-        Field(
-            description="Related objects to include (repeat the option): trigger, job, environment, "
-            "repository, run_steps, run_retries, used_repo_cache, repo_cache_restore, audit, debug_logs."
-        ),
+        Field(description=f"Related objects to include (repeat the option): {', '.join(RUN_RELATED)}."),
     ] = None
 
 

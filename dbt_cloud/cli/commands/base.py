@@ -27,8 +27,11 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 import click
 
 from dbt_cloud.api.operation import OUTPUT_FILE_HELP, CommandModel, Location, Operation, Verb, field_param
+from dbt_cloud.cli.completing import FILES
+from dbt_cloud.cli.group_examples import example_epilog
 from dbt_cloud.cli.options import JSON, ModelCommand, build_model
 from dbt_cloud.cli.setting_option import SettingOption
+from dbt_cloud.cli.suggest import SuggestingGroup
 from dbt_cloud.config import ENV_VARS, Settings
 from dbt_cloud.defaults import DEFAULT_HOST
 from dbt_cloud.errors import ConfigError, InputError
@@ -317,7 +320,12 @@ def _writable_destination(ctx: click.Context, param: click.Parameter, value: str
 def output_file_option(help: str = OUTPUT_FILE_HELP) -> click.Option:
     """dbt-cloud-cli's `-f/--file` for output; written atomically, never half."""
     return click.Option(
-        ["-f", "--file", "output_file"], default="-", show_default=True, help=help, callback=_writable_destination
+        ["-f", "--file", "output_file"],
+        default="-",
+        show_default=True,
+        help=help,
+        callback=_writable_destination,
+        shell_complete=FILES,
     )
 
 
@@ -665,7 +673,9 @@ def api_command(
 
 
 def command_group(name: str, help: str, commands: Sequence[click.Command]) -> click.Group:
-    group = click.Group(name, help=help, context_settings={"help_option_names": ["-h", "--help"]})
+    group = SuggestingGroup(
+        name, help=help, epilog=example_epilog(name), context_settings={"help_option_names": ["-h", "--help"]}
+    )
     for command in commands:
         group.add_command(command)
     return group
@@ -675,7 +685,9 @@ def extend_group(base: click.Group, commands: Sequence[click.Command], *, help: 
     """A new group with `base`'s commands and `commands`; a command of the same name replaces the
     base's. This is how a hand-written module builds on a generated group (and a composite module
     on a hand-written one) without either editing the other; `base` is left as it is."""
-    group = click.Group(base.name, help=help or base.help, context_settings=dict(base.context_settings))
+    group = SuggestingGroup(
+        base.name, help=help or base.help, epilog=base.epilog, context_settings=dict(base.context_settings)
+    )
     for command in [*base.commands.values(), *commands]:
         group.add_command(command)
     return group
@@ -704,7 +716,9 @@ def verb_command(verb: Verb, **overrides: Any) -> ModelCommand:
     if verb.output_file is not None:
         arguments["extra_params"] = [output_file_option(verb.output_file)]
     arguments.update(overrides)
-    return api_command(verb.name, verb.model, **arguments)
+    command = api_command(verb.name, verb.model, **arguments)
+    command.hidden = verb.hidden
+    return command
 
 
 def registry_group(name: str, *, help: str | None = None, commands: Sequence[click.Command] = ()) -> click.Group:

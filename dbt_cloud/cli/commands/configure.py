@@ -17,9 +17,10 @@ from urllib.parse import urlsplit
 import click
 
 from dbt_cloud.cli.commands.local import DEFAULT_PORT
-from dbt_cloud.config import connection_limits, normalize_host, read_profile, write_profile
+from dbt_cloud.cli.completing import PROFILES
+from dbt_cloud.config import connection_limits, normalize_host, read_profile, read_profiles, write_profile
 from dbt_cloud.defaults import DEFAULT_PROFILE
-from dbt_cloud.errors import EXIT_FAILURE, ConfigError, DbtCloudError, UsageError
+from dbt_cloud.errors import EXIT_FAILURE, AuthenticationError, ConfigError, DbtCloudError, UsageError
 from dbt_cloud.terminal.prompts import Prompts
 
 #: The multi-tenant hosts of dbt Cloud, with where they are.
@@ -39,15 +40,24 @@ DEFAULT_IDS = (
     ("environment_id", "Default environment id"),
     ("job_id", "Default job id"),
 )
+#: How many times a token the host refuses is asked for before going on without the account list.
+TOKEN_ATTEMPTS = 3
 
 
 @click.command("configure", context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--profile", "profile_name", default=None, help="Profile to write [default: the root --profile, or 'default']."
+    "--profile",
+    "profile_name",
+    default=None,
+    shell_complete=PROFILES,
+    help="Profile to write [default: the root --profile, or 'default'].",
 )
 @click.option("--api-token", help="API token to store (kept in a file only you can read).")
 @click.option("--account-id", type=click.IntRange(min=1), help="Default account id.")
-@click.option("--dbt-cloud-host", help="Host name or URL, e.g. emea.dbt.com or http://127.0.0.1:8000.")
+@click.option(
+    "--dbt-cloud-host",
+    help=f"Host name or URL, e.g. emea.dbt.com, or {LOCAL_RUNNER_URL} for the local runner (dbt-cloud local serve).",
+)
 @click.option("--project-id", type=click.IntRange(min=1), help="Default project id.")
 @click.option("--environment-id", type=click.IntRange(min=1), help="Default environment id.")
 @click.option("--job-id", type=click.IntRange(min=1), help="Default job id.")
@@ -58,6 +68,12 @@ DEFAULT_IDS = (
     help="Ask for the settings (the default in a terminal when no value is given); values given are not asked.",
 )
 @click.option("--check", is_flag=True, help="Try the settings against the API before saving them.")
+@click.option(
+    "--list",
+    "list_profiles",
+    is_flag=True,
+    help="List the CLI's profiles (the names --profile takes) with their host and account, and exit.",
+)
 @click.pass_context
 def configure(
     ctx: click.Context,
@@ -70,18 +86,29 @@ def configure(
     job_id: int | None,
     interactive: bool,
     check: bool,
+    list_profiles: bool,
 ) -> None:
-    """Store connection settings in a named profile.
+    """Store connection settings in a named CLI profile (--list shows them).
 
     In a terminal, with no values given, it asks for them (the token is read hidden), tries them
     and saves them. With values given as flags, they are merged into the profile as they are. The
     file is created readable by you alone. Flags and environment variables still take precedence
     over a profile.
+
+    These are the CLI's own profiles, chosen with `--profile`; the `profile` command group is
+    another thing: the API's project profiles (connection, credentials, attributes).
     """
     from dbt_cloud.cli.context import RootOptions
 
     root = ctx.find_object(RootOptions) or RootOptions()
     name = profile_name or root.profile or DEFAULT_PROFILE
+    if list_profiles:
+        stored_profiles = read_profiles()
+        if stored_profiles:
+            click.echo(profile_listing(stored_profiles, current=name))
+        else:
+            _status("No profiles yet: run `dbt-cloud configure` to write one.")
+        return
     values = {
         "api_token": api_token.strip() if api_token else None,
         "account_id": account_id,
@@ -114,6 +141,29 @@ def configure(
     path = write_profile(name, values)
     stored = ", ".join(key for key, value in values.items() if value is not None)
     _status(f"Saved {stored} to profile {name!r} in {path}")
+
+
+def profile_listing(profiles: Mapping[str, Mapping[str, Any]], *, current: str) -> str:
+    """One line per profile: its name (`*` marks the one this call would use), host and account;
+    never the token, only whether one is stored."""
+    from dbt_cloud.defaults import DEFAULT_HOST
+
+    rows = [("", "PROFILE", "HOST", "ACCOUNT", "TOKEN")]
+    for name, values in sorted(profiles.items()):
+        account = values.get("account_id")
+        rows.append(
+            (
+                "*" if name == current else "",
+                name,
+                str(values.get("dbt_cloud_host") or DEFAULT_HOST),
+                "none" if account is None else str(account),
+                "stored" if values.get("api_token") else "none",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
+    )
 
 
 def _in_a_terminal() -> bool:
@@ -197,7 +247,9 @@ class Questions:
         if "api_token" not in given:
             profile["api_token"] = self.ask_token(stored.get("api_token"))
         if "account_id" not in given:
-            profile["account_id"] = self.ask_account(profile, stored.get("account_id"))
+            profile["account_id"] = self.ask_account(
+                profile, stored.get("account_id"), retoken="api_token" not in given
+            )
         for key, label in DEFAULT_IDS:
             if key not in given:
                 profile[key] = self.ask_optional_id(label, stored.get(key))
@@ -230,12 +282,10 @@ class Questions:
         answer = self.prompts.secret(message, check=problem).strip()
         return answer or str(stored)
 
-    def ask_account(self, profile: Mapping[str, Any], stored: int | None) -> int:
-        try:
-            accounts = self.connection.accounts(profile)
-        except DbtCloudError as exc:
-            _status(f"Could not list the accounts of this token: {exc.one_line()}")
-            accounts = []
+    def ask_account(self, profile: dict[str, Any], stored: int | None, *, retoken: bool = False) -> int:
+        """The account, picked from those the token can see; a token the host refuses is asked for
+        again (`retoken`: it was typed here, not given as a flag) before the id is asked for."""
+        accounts = self.listed_accounts(profile, retoken=retoken)
         if accounts:
             choices: list[tuple[str, int | None]] = [(f"{id_}  {name}", id_) for id_, name in accounts]
             choices.append(("another account id", None))
@@ -244,6 +294,21 @@ class Questions:
                 return picked
         typed = self.prompts.text("Account id", default=str(stored or ""), check=_id_problem(required=True))
         return int(typed.strip())
+
+    def listed_accounts(self, profile: dict[str, Any], *, retoken: bool) -> list[tuple[int, str]]:
+        for attempt in range(1, TOKEN_ATTEMPTS + 1):
+            try:
+                return self.connection.accounts(profile)
+            except AuthenticationError as exc:
+                if not retoken or attempt == TOKEN_ATTEMPTS:
+                    _status(f"Could not list the accounts of this token: {exc.one_line()}")
+                    return []
+                _status(f"The host refused this token ({exc.status_code}); type it again, or Ctrl-C to stop.")
+                profile["api_token"] = self.ask_token(None)
+            except DbtCloudError as exc:
+                _status(f"Could not list the accounts of this token: {exc.one_line()}")
+                return []
+        return []  # pragma: no cover - the loop returns
 
     def ask_optional_id(self, label: str, stored: int | None) -> int | None:
         typed = self.prompts.text(

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from dbt_cloud.cli.commands.base import connection_options, github_reporter, output_option
+from dbt_cloud.cli.group_examples import example_epilog
+from dbt_cloud.cli.suggest import SuggestingGroup
 from dbt_cloud.errors import ConfigError, DbtCloudError, InputError, NotFoundError
 
 if TYPE_CHECKING:
@@ -484,8 +486,9 @@ def _extra_options() -> list[click.Parameter]:
 
 data_catalog.params.extend(_extra_options())
 
-group = click.Group(
+group = SuggestingGroup(
     "demo",
+    epilog=example_epilog("demo"),
     help="Demo applications: the catalog explorer.",
     context_settings={"help_option_names": ["-h", "--help"]},
     commands=[data_catalog],

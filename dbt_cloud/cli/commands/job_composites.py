@@ -46,6 +46,7 @@ from dbt_cloud.cli.commands.composite import (
     yes_option,
 )
 from dbt_cloud.cli.commands.watching import WaitOptions, print_or_watch, wait_params
+from dbt_cloud.cli.completing import FILES
 from dbt_cloud.errors import UsageError
 
 # --- job run -------------------------------------------------------------------------------------
@@ -317,6 +318,7 @@ import_command = composite_command(
             ["-f", "--file", "input_file"],
             default="-",
             show_default=True,
+            shell_complete=FILES,
             help="The export to import ('-' for stdin): a job or jobs document, or jobs-as-code YAML.",
         ),
         click.Option(
@@ -372,7 +374,7 @@ def _delete_all(invocation: Invocation) -> None:
     items = []
     for job in jobs:
         kept = job.get("id") in keep_ids or job.get("name") in keep_names
-        items.append(BulkItem(int(job["id"]), str(job.get("name") or ""), "kept (--keep-jobs)" if kept else None))
+        items.append(BulkItem(int(job["id"]), str(job.get("name") or ""), "kept by --keep-jobs" if kept else None))
     unmatched = sorted(str(i) for i in keep_ids - {item.id for item in items}) + sorted(
         keep_names - {item.label for item in items}
     )

@@ -29,7 +29,10 @@ def command_rows(root: click.Group) -> list[CommandRow]:
         ctx = click.Context(group)
         for name in group.list_commands(ctx):
             command = group.get_command(ctx, name)
-            if command is None or command.hidden or name == "commands":
+            # A hidden command that runs an operation (a deprecated `-v2` twin) is still the one
+            # command of its path, so the index of operations keeps it.
+            runs_one = isinstance(command, ModelCommand)
+            if command is None or (command.hidden and not runs_one) or name == "commands":
                 continue
             path = (*prefix, name)
             if isinstance(command, click.Group):

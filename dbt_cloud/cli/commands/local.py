@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from dbt_cloud.cli.group_examples import example_epilog
+from dbt_cloud.cli.suggest import SuggestingGroup
 from dbt_cloud.errors import ConfigError, UsageError
 
 DEFAULT_PORT = 8765
@@ -58,7 +60,7 @@ def _resolve_data_dir(data_dir: Path | None) -> Path:
     return (data_dir or default_data_dir()).expanduser().resolve()
 
 
-@click.group("local", context_settings=CONTEXT)
+@click.group("local", cls=SuggestingGroup, epilog=example_epilog("local"), context_settings=CONTEXT)
 def group() -> None:
     """Local runner: a dbt Cloud API here that runs dbt for real.
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import click
 
+from dbt_cloud.cli.group_examples import example_epilog
+from dbt_cloud.cli.suggest import SuggestingGroup
 from dbt_cloud.errors import ConfigError
 
 
-@click.group(name="mcp")
+@click.group(name="mcp", cls=SuggestingGroup, epilog=example_epilog("mcp"))
 def group() -> None:
     """MCP server: every operation as a tool for agents."""
 

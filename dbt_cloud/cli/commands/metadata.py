@@ -10,6 +10,7 @@ import click
 
 from dbt_cloud.api.operations.metadata import MetadataQuery
 from dbt_cloud.cli.commands.base import api_command, command_group
+from dbt_cloud.cli.completing import FILES
 from dbt_cloud.errors import InputError
 
 
@@ -45,6 +46,7 @@ group = command_group(
                     ["-f", "--file", "query_file"],
                     default="-",
                     show_default=True,
+                    shell_complete=FILES,
                     help="Read the query from this file ('-' for standard input).",
                 ),
                 click.Option(

@@ -25,10 +25,12 @@ from dbt_cloud.cli.commands.artifact_commands import (
 from dbt_cloud.cli.commands.base import (
     Invocation,
     Options,
+    SendOptions,
     api_command,
     output_file_option,
     refuse_writes_when_readonly,
     registry_group,
+    verb_command,
 )
 from dbt_cloud.cli.commands.composite import (
     BulkOptions,
@@ -54,6 +56,21 @@ def take_run_id_argument(values: dict[str, Any]) -> dict[str, Any]:
             raise UsageError(f"RUN_ID {given} and --run-id {values['run_id']} disagree")
         values["run_id"] = given
     return values
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunIdOptions(SendOptions):
+    run_id_arg: int | None = None
+
+
+def with_run_id_argument(verb: str) -> click.Command:
+    """The registry's `run <verb>`, also taking the run's id as its argument: `run get 21` as
+    `run watch 21` and `run logs 21` do (`--run-id` still works, as dbt-cloud-cli spells it)."""
+    from dbt_cloud.api.registry import verbs
+
+    return verb_command(
+        verbs("run")[verb], extra_params=[run_id_argument()], prepare=take_run_id_argument, options=RunIdOptions
+    )
 
 
 # --- watch, retry --------------------------------------------------------------------------------
@@ -366,6 +383,13 @@ get_artifact_command = composite_command(
 
 group = registry_group(
     "run",
-    commands=[watch_command, logs_command, retry_command, cancel_all_command, get_artifact_command],
+    commands=[
+        *(with_run_id_argument(verb) for verb in ("get", "cancel", "list-artifacts")),
+        watch_command,
+        logs_command,
+        retry_command,
+        cancel_all_command,
+        get_artifact_command,
+    ],
     help="Runs: get, list, watch, logs, retry, cancel, and their artifacts.",
 )

@@ -22,7 +22,7 @@ def test_delete_all_goes_through_every_page_keeping_the_jobs_named(dbt: Cli, ser
     assert set(active_jobs(dbt, other)) == set(bystanders), "the filter holds"
     assert len(json.loads(outcome.stdout)) == 248, "the answers of the deletions"
     assert any(line.startswith(f"deleted job {doomed[1]} ") for line in outcome.stderr_lines)
-    assert f"skipped job {doomed[10]}: kept (--keep-jobs)" in outcome.stderr_lines
+    assert f"skipped job {doomed[10]}: kept by --keep-jobs" in outcome.stderr_lines
     assert outcome.stderr_lines[-1] == "248 deleted, 2 skipped, 0 failed."
 
 
