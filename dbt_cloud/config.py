@@ -31,9 +31,11 @@ from dbt_cloud.defaults import (
     DEFAULT_HOST,
     DEFAULT_MAX_RETRIES,
     DEFAULT_PROFILE,
+    DEFAULT_RETRY_BUDGET,
     DEFAULT_TIMEOUT,
     MAX_RETRIES_ENV_VAR,
     PROFILE_ENV_VAR,
+    RETRY_BUDGET_ENV_VAR,
     TIMEOUT_ENV_VAR,
 )
 
@@ -58,6 +60,9 @@ PROFILE_KEYS: dict[str, type] = {
     "job_id": int,
     "metadata_url": str,
 }
+
+#: Keys of the connection's limits a profile may hold (a flag or variable still comes first).
+LIMIT_KEYS: dict[str, type] = {"retry_budget": float}
 
 
 def config_file() -> Path:
@@ -112,10 +117,11 @@ def read_profile(name: str, path: Path | None = None, *, required: bool = False)
         return {}
     profile = profiles[name]
     for key, value in profile.items():
-        expected = PROFILE_KEYS.get(key)
+        expected = PROFILE_KEYS.get(key) or LIMIT_KEYS.get(key)
         if expected is None:
             raise ConfigError(f"Profile {name!r} in {path} has an unknown key {key!r}")
-        if not isinstance(value, expected) or isinstance(value, bool):
+        accepted = (int, float) if expected is float else expected  # TOML writes 90 for 90.0
+        if not isinstance(value, accepted) or isinstance(value, bool):
             raise ConfigError(
                 f"Profile {name!r} in {path}: {key} must be {expected.__name__}, not {type(value).__name__}"
             )
@@ -135,7 +141,7 @@ def write_profile(name: str, values: Mapping[str, Any], path: Path | None = None
     profiles = read_profiles(path)
     given = {k: v for k, v in values.items() if v is not None}
     merged = given if replace else {**profiles.get(name, {}), **given}
-    unknown = sorted(set(merged) - set(PROFILE_KEYS))
+    unknown = sorted(set(merged) - set(PROFILE_KEYS) - set(LIMIT_KEYS))
     if unknown:
         raise ConfigError(f"Unknown profile keys: {', '.join(unknown)}")
     profiles[name] = merged
@@ -221,6 +227,18 @@ def connection_limits(timeout: float | None, max_retries: int | None) -> tuple[f
     )
 
 
+def retry_budget_of(given: float | None, stored: Mapping[str, Any]) -> float:
+    """The retry budget: given (--retry-budget), else DBT_CLOUD_RETRY_BUDGET, else the profile's
+    `retry_budget`, else the default. A malformed variable is refused, naming the option."""
+    if given is None:
+        given = _env_number(RETRY_BUDGET_ENV_VAR, "--retry-budget", float, "a valid float range", minimum=0)
+    if given is None and "retry_budget" in stored:
+        given = float(stored["retry_budget"])
+        if given < 0:
+            raise ConfigError(f"The profile's retry_budget must be 0 or more seconds, not {given}")
+    return DEFAULT_RETRY_BUDGET if given is None else float(given)
+
+
 def _env_number(
     name: str, option: str, kind: type[float] | type[int], what: str, *, minimum: float, maximum: float | None = None
 ) -> Any:
@@ -252,6 +270,8 @@ class Settings:
     metadata_url: str | None = None
     timeout: float = DEFAULT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
+    #: Seconds a request safe to repeat keeps being retried (see dbt_cloud.http.retry).
+    retry_budget: float = DEFAULT_RETRY_BUDGET
     profile: str = DEFAULT_PROFILE
     #: Where each value came from, for error messages ("from DBT_CLOUD_HOST", ...).
     sources: Mapping[str, str] = field(default_factory=dict, repr=False)
@@ -267,10 +287,12 @@ class Settings:
         profile: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        retry_budget: float | None = None,
     ) -> Settings:
         """Settings from the values given (flags, None where unset), then the environment
         variables, the profile file and the defaults; `timeout` and `max_retries` likewise (flag,
-        DBT_CLOUD_TIMEOUT / DBT_CLOUD_MAX_RETRIES, default). The CLI passes what click parsed; Python
+        DBT_CLOUD_TIMEOUT / DBT_CLOUD_MAX_RETRIES, default), `retry_budget` too (flag,
+        DBT_CLOUD_RETRY_BUDGET, the profile's `retry_budget`, default). The CLI passes what click parsed; Python
         callers may pass nothing and get what the CLI would read."""
         profile_name = profile or os.environ.get(PROFILE_ENV_VAR) or DEFAULT_PROFILE
         explicit_profile = profile is not None or PROFILE_ENV_VAR in os.environ
@@ -295,6 +317,7 @@ class Settings:
         base_url = normalize_host(str(host))
         token = _checked_token(values.get("api_token"))
         timeout, max_retries = connection_limits(timeout, max_retries)
+        budget = retry_budget_of(retry_budget, stored)
         return cls(
             api_token=token,
             base_url=base_url,
@@ -305,6 +328,7 @@ class Settings:
             metadata_url=values.get("metadata_url"),
             timeout=timeout,
             max_retries=max_retries,
+            retry_budget=budget,
             profile=profile_name,
             sources=sources,
             invalid=invalid,
@@ -316,6 +340,7 @@ class Settings:
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
+        retry_budget: float | None = None,
     ) -> Settings:
         """These settings with the values given laid over them (None leaves a value as it is),
         checked as `resolve` checks them. A program that built its connection once (a runner
@@ -338,6 +363,8 @@ class Settings:
             changes["timeout"] = timeout
         if max_retries is not None:
             changes["max_retries"] = max_retries
+        if retry_budget is not None:
+            changes["retry_budget"] = retry_budget
         return replace(self, **changes, sources=sources) if changes else self
 
     def require_token(self) -> str:

@@ -160,6 +160,17 @@ class AsyncDbtCloudClient(ClientBase, AsyncClosing):
     def _pool_headers(self) -> Mapping[str, str]:
         return self._http.headers
 
+    def _retry_sleep(self) -> Callable[[float], Awaitable[None]]:
+        """The policy's sleep where it has one (a test driving time), else this client's."""
+        given = self.retry_policy.sleep
+        if given is None:
+            return self._sleep
+
+        async def sleep(seconds: float) -> None:
+            given(seconds)
+
+        return sleep
+
     async def _send_with_retries(self, request: Request, url: str, *, stream: bool = False) -> httpx.Response:
         """The sync client's loop, awaited: a successful response, or the error of the last one."""
         method = request.method
@@ -168,7 +179,7 @@ class AsyncDbtCloudClient(ClientBase, AsyncClosing):
         shown_url = _display_url(url, request.params)
         response: httpx.Response | None = None
         try:
-            async for attempt in AsyncRetrying(sleep=self._sleep, **self._retry_options(method, url)):
+            async for attempt in AsyncRetrying(sleep=self._retry_sleep(), **self._retry_options(method, url)):
                 with attempt:
                     self._emit(RequestSent(method, shown_url, attempt.retry_state.attempt_number, shown))
                     started = time.monotonic()

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity import RetryCallState, Retrying, retry_if_exception
 
 from dbt_cloud.about import __version__
 from dbt_cloud.api.operation import Api, CommandModel, Request
@@ -87,9 +87,11 @@ class ClientBase:
         self, settings: Settings, *, on_event: EventHandler | None = None, retry_policy: RetryPolicy | None = None
     ) -> None:
         self.settings = settings
-        #: Which failures are retried and how long to wait: `RetryPolicy(max_retries=settings.max_retries)`
-        #: unless one is given (a program with its own limits, a test that must not wait).
-        self.retry_policy = retry_policy or RetryPolicy(max_retries=settings.max_retries)
+        #: Which failures are retried and how long to wait: the settings' retries and budget unless
+        #: a policy is given (a program with its own limits, a test that must not wait).
+        self.retry_policy = retry_policy or RetryPolicy(
+            max_retries=settings.max_retries, budget_seconds=settings.retry_budget
+        )
         self._given_retry_policy = retry_policy
         self._on_event = on_event
         self._timeout = httpx.Timeout(settings.timeout, connect=min(settings.timeout, 10.0))
@@ -148,7 +150,7 @@ class ClientBase:
             )
 
         return {
-            "stop": stop_after_attempt(policy.max_retries + 1),
+            "stop": policy.stopper(),
             "wait": wait,
             "retry": retry_if_exception(lambda exc: should_retry(method, exc)),
             "before_sleep": before_sleep,
@@ -320,7 +322,8 @@ class DbtCloudClient(ClientBase, Closing):
         shown = self._shown_headers(headers)
         shown_url = _display_url(url, params)
         try:
-            for attempt in Retrying(sleep=self._sleep, **self._retry_options(method, url)):
+            sleep = self.retry_policy.sleep or self._sleep
+            for attempt in Retrying(sleep=sleep, **self._retry_options(method, url)):
                 with attempt:
                     self._emit(RequestSent(method, shown_url, attempt.retry_state.attempt_number, shown))
                     started = time.monotonic()

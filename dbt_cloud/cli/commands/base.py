@@ -195,7 +195,9 @@ class Session:
 
                 policy = RETRY_POLICY.get()
                 if policy is not None:
-                    policy = replace(policy, max_retries=self.settings.max_retries)
+                    policy = replace(
+                        policy, max_retries=self.settings.max_retries, budget_seconds=self.settings.retry_budget
+                    )
                 self._client = DbtCloudClient(self.settings, on_event=self.on_event, retry_policy=policy)
         return self._client
 
@@ -501,13 +503,16 @@ def settings_for(ctx: click.Context, connection: Mapping[str, Any], *, typed: Ma
     if timeout is None:
         timeout = root.timeout
     if embedding is not None and embedding.settings is not None:
-        settings = embedding.settings.overlay(given, timeout=timeout, max_retries=root.max_retries)
+        settings = embedding.settings.overlay(
+            given, timeout=timeout, max_retries=root.max_retries, retry_budget=root.retry_budget
+        )
     else:
         settings = Settings.resolve(
             given,
             profile=root.profile,
             timeout=timeout,
             max_retries=root.max_retries,
+            retry_budget=root.retry_budget,
         )
     github_reporter(ctx, settings)  # masks the token in GitHub mode
     refuse_invalid_settings(ctx, {**connection, **typed}, settings)
