@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from dbt_cloud.errors import ConfigError
 from dbt_cloud.files import atomic_write
 from dbt_cloud.redact import register as register_secret
+from dbt_cloud.urls import checked_url, shown
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -152,30 +153,42 @@ def write_profile(name: str, values: Mapping[str, Any], path: Path | None = None
     return path
 
 
-def normalize_host(host: str) -> str:
+def normalize_host(host: str, setting: str = "--dbt-cloud-host") -> str:
     """The base URL for a host given as a bare name (`emea.dbt.com`) or as a URL
-    (`http://127.0.0.1:8000` for the local runner)."""
-    text = host.strip()
-    if not text:
-        raise ConfigError("The dbt Cloud host is empty", hint="set --dbt-cloud-host or DBT_CLOUD_HOST")
-    if "://" not in text:
-        text = f"https://{text}"
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(
-            f"Invalid dbt Cloud host {host!r}",
-            hint="give a host name such as cloud.getdbt.com or a URL such as https://emea.dbt.com",
-        )
+    (`http://127.0.0.1:8000` for the local runner). `setting` names where it came from, for the
+    one line that refuses a malformed one (exit 2)."""
+    parts = checked_url(host, f"dbt Cloud host ({setting})", default_scheme="https")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise ConfigError(
-            f"Invalid dbt Cloud host {host!r}: give the host only, without a path",
+            f"Invalid dbt Cloud host ({setting}) {shown(host)}: give the host only, without a path",
             hint="for example ab123.us1.dbt.com",
         )
-    try:
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError:
-        raise ConfigError(f"Invalid port in dbt Cloud host {host!r}") from None
+    register_url_password(parts.password)
     return f"{parts.scheme.lower()}://{parts.netloc}"
+
+
+def normalize_metadata_url(url: str, setting: str = "DBT_CLOUD_METADATA_URL") -> str:
+    """The Discovery API URL as given, once it is a usable http(s) URL (exit 2 otherwise)."""
+    parts = checked_url(url, f"Discovery API URL ({setting})")
+    register_url_password(parts.password)
+    return url.strip()
+
+
+def register_url_password(password: str | None) -> None:
+    """A password in a host URL (`http://user:pw@host`) is a secret as the token is: masked
+    wherever the token would be."""
+    if password:
+        from urllib.parse import unquote
+
+        register_secret(password)
+        register_secret(unquote(password))
+
+
+def setting_name(key: str, source: str | None) -> str:
+    """Where a setting came from, as an error line names it: its flag, variable or profile."""
+    if source is None or source == "command line":
+        return "--" + key.replace("_", "-")
+    return source
 
 
 def metadata_url_for(base_url: str) -> str:
@@ -314,7 +327,12 @@ class Settings:
                 values[key] = stored[key]
                 sources[key] = f"profile {profile_name!r}"
         host = values.get("dbt_cloud_host") or DEFAULT_HOST
-        base_url = normalize_host(str(host))
+        base_url = normalize_host(str(host), setting_name("dbt_cloud_host", sources.get("dbt_cloud_host")))
+        metadata_url = values.get("metadata_url")
+        if metadata_url is not None:
+            metadata_url = normalize_metadata_url(
+                str(metadata_url), setting_name("metadata_url", sources.get("metadata_url"))
+            )
         token = _checked_token(values.get("api_token"))
         timeout, max_retries = connection_limits(timeout, max_retries)
         budget = retry_budget_of(retry_budget, stored)
@@ -325,7 +343,7 @@ class Settings:
             project_id=values.get("project_id"),
             environment_id=values.get("environment_id"),
             job_id=values.get("job_id"),
-            metadata_url=values.get("metadata_url"),
+            metadata_url=metadata_url,
             timeout=timeout,
             max_retries=max_retries,
             retry_budget=budget,
@@ -355,6 +373,8 @@ class Settings:
             sources[key] = "command line"
             if key == "dbt_cloud_host":
                 changes["base_url"] = normalize_host(str(value))
+            elif key == "metadata_url":
+                changes["metadata_url"] = normalize_metadata_url(str(value), "--metadata-url")
             elif key == "api_token":
                 changes["api_token"] = _checked_token(value)
             else:
