@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from dbt_cloud.errors import ConfigError
 from dbt_cloud.files import atomic_write
 from dbt_cloud.redact import register as register_secret
-from dbt_cloud.urls import checked_url, shown
+from dbt_cloud.urls import checked_url, masked, shown
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -386,6 +386,23 @@ class Settings:
         if retry_budget is not None:
             changes["retry_budget"] = retry_budget
         return replace(self, **changes, sources=sources) if changes else self
+
+    def __repr__(self) -> str:
+        # Written out rather than dataclass's: the URLs are shown with any password masked.
+        shown_fields = []
+        for item in fields(self):
+            if not item.repr:
+                continue
+            value = getattr(self, item.name)
+            if item.name in ("base_url", "metadata_url") and isinstance(value, str):
+                value = masked(value)
+            shown_fields.append(f"{item.name}={value!r}")
+        return f"Settings({', '.join(shown_fields)})"
+
+    @property
+    def url_password(self) -> str | None:
+        """The password of the host URL's user part, if it has one: a secret, as the token is."""
+        return urlsplit(self.base_url).password
 
     def require_token(self) -> str:
         if not self.api_token:

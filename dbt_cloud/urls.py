@@ -17,16 +17,31 @@ from dbt_cloud.errors import ConfigError
 _HOST_NAME = re.compile(r"[\w-]+(\.[\w-]+)*\.?")
 
 
-def shown(text: str) -> str:
-    """The value as an error line may quote it: with any password of its user part masked."""
-    head, sep, rest = text.partition("://")
+def masked(url: str) -> str:
+    """`url` with the password of its user part (`https://user:pw@host`) replaced by ****: how
+    a URL is shown anywhere (debug lines, errors, reprs), as the token is."""
+    head, sep, rest = url.partition("://")
     where = rest if sep else head
-    userinfo, at, host = where.rpartition("@")
+    authority, slash, tail = where.partition("/")
+    userinfo, at, host = authority.rpartition("@")
     if not at or ":" not in userinfo:
-        return repr(text)
+        return url
     user = userinfo.split(":", 1)[0]
-    masked = f"{user}:****@{host}"
-    return repr(f"{head}{sep}{masked}" if sep else masked)
+    hidden = f"{user}:****@{host}{slash}{tail}"
+    return f"{head}{sep}{hidden}" if sep else hidden
+
+
+def without_userinfo(url: str) -> str:
+    """`url` without its user part: for a link to show a person."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+
+
+def shown(text: str) -> str:
+    """The value as an error line may quote it: masked, and quoted so control characters show."""
+    return repr(masked(text))
 
 
 def checked_url(text: str, setting: str, *, default_scheme: str | None = None) -> SplitResult:

@@ -25,6 +25,7 @@ from dbt_cloud.files import atomic_write
 from dbt_cloud.http.client import (
     DEFAULT_HEADERS,
     PAGE_WORKERS,
+    TOKEN_ONLY,
     ClientBase,
     _aread_bounded,
     _connection_error,
@@ -179,7 +180,7 @@ class AsyncDbtCloudClient(ClientBase, AsyncClosing):
         shown_url = _display_url(url, request.params)
         response: httpx.Response | None = None
         try:
-            async for attempt in AsyncRetrying(sleep=self._retry_sleep(), **self._retry_options(method, url)):
+            async for attempt in AsyncRetrying(sleep=self._retry_sleep(), **self._retry_options(method, shown_url)):
                 with attempt:
                     self._emit(RequestSent(method, shown_url, attempt.retry_state.attempt_number, shown))
                     started = time.monotonic()
@@ -192,7 +193,7 @@ class AsyncDbtCloudClient(ClientBase, AsyncClosing):
                         timeout=self._timeout,
                     )
                     # Streamed, then read within MAX_JSON_BYTES: see the sync client.
-                    response = await self._http.send(built, stream=True)
+                    response = await self._http.send(built, stream=True, auth=TOKEN_ONLY)
                     self._emit(ResponseReceived(method, shown_url, response.status_code, time.monotonic() - started))
                     if should_retry(method, RetryableStatusError(response)):
                         await response.aread()

@@ -55,12 +55,16 @@ from dbt_cloud.http.retry import (
     never_reached_server,
     should_retry,
 )
+from dbt_cloud.urls import masked
 
 USER_AGENT = f"dbt-cloud/{__version__} (+https://pypi.org/project/dbt-cloud/)"
 DEFAULT_HEADERS = {"User-Agent": USER_AGENT, "Accept": "application/json"}
 #: Pages fetched at once by --all: a page of dbt Cloud takes a good part of a second, and eight at a
 #: time stay far inside its rate limit (about 5,000 requests a minute).
 PAGE_WORKERS = 8
+#: The request's own Authorization (the token) is what authenticates: without this, httpx would
+#: replace it with Basic auth built from a user and password in the host URL.
+TOKEN_ONLY = httpx.Auth()
 #: A JSON answer larger than this is refused rather than held in memory (artifacts stream instead).
 MAX_JSON_BYTES = 256 * 1024 * 1024
 
@@ -323,7 +327,7 @@ class DbtCloudClient(ClientBase, Closing):
         shown_url = _display_url(url, params)
         try:
             sleep = self.retry_policy.sleep or self._sleep
-            for attempt in Retrying(sleep=sleep, **self._retry_options(method, url)):
+            for attempt in Retrying(sleep=sleep, **self._retry_options(method, shown_url)):
                 with attempt:
                     self._emit(RequestSent(method, shown_url, attempt.retry_state.attempt_number, shown))
                     started = time.monotonic()
@@ -332,7 +336,7 @@ class DbtCloudClient(ClientBase, Closing):
                     )
                     # Always streamed: a JSON answer is then read here, inside the attempt (a cut body is
                     # retried as before), but refused as soon as it passes MAX_JSON_BYTES.
-                    response = self._http.send(request, stream=True)
+                    response = self._http.send(request, stream=True, auth=TOKEN_ONLY)
                     self._emit(ResponseReceived(method, shown_url, response.status_code, time.monotonic() - started))
                     if should_retry(method, RetryableStatusError(response)):
                         response.read()  # the error body, for the message if retries run out
@@ -382,9 +386,10 @@ class DbtCloudClient(ClientBase, Closing):
 
 
 def _display_url(url: str, params: dict[str, Any] | None) -> str:
+    """The URL as events and errors show it: with its query, any password in it masked."""
     if not params:
-        return url
-    return str(httpx.URL(url, params=params))
+        return masked(url)
+    return masked(str(httpx.URL(url, params=params)))
 
 
 def _too_large(response: httpx.Response, method: str, size: str) -> InvalidResponseError:
@@ -467,7 +472,7 @@ def _check_envelope(document: Any, response: httpx.Response, method: str) -> Non
             f"{method} {path} failed: {message}",
             status_code=response.status_code,
             method=method,
-            url=str(response.request.url),
+            url=masked(str(response.request.url)),
             body=document,
         )
 
@@ -527,7 +532,7 @@ def _status_error(response: httpx.Response, method: str) -> APIStatusError:
         message,
         status_code=code,
         method=method,
-        url=str(response.request.url),
+        url=masked(str(response.request.url)),
         body=document,
         hint=UNCONFIRMED_HINT if unconfirmed else status_hint(code),
     )

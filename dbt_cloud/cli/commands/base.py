@@ -455,6 +455,7 @@ def github_reporter(ctx: click.Context, settings: Settings) -> GitHubReporter | 
     if not isinstance(reporter, GitHubReporter):
         reporter = ctx.meta[GITHUB_KEY] = GitHubReporter(lambda line: click.echo(line, err=True))
     reporter.mask(settings.api_token)
+    reporter.mask(settings.url_password)
     return reporter
 
 

@@ -155,9 +155,10 @@ class Connection:
     def check(self, values: Mapping[str, Any]) -> str:
         """What answered, in a few words; the API's refusal (or the network's) as a DbtCloudError."""
         from dbt_cloud.api.operations.account import AccountGet, AccountList
+        from dbt_cloud.urls import masked
 
         with self._client(values) as client:
-            where = client.settings.base_url
+            where = masked(client.settings.base_url)
             if values.get("account_id") is None:
                 count = len(client.send(AccountList()).data or [])
                 return f"{where} answered; the token can see {count} account{'s' if count != 1 else ''}"
