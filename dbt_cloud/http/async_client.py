@@ -32,6 +32,7 @@ from dbt_cloud.http.client import (
     _display_url,
     _status_error,
 )
+from dbt_cloud.http.deadline import answer_deadline
 from dbt_cloud.http.lifecycle import AsyncClosing
 from dbt_cloud.http.pages import PageWalk, all_pages
 from dbt_cloud.http.response import ApiResponse
@@ -181,7 +182,7 @@ class AsyncDbtCloudClient(ClientBase, AsyncClosing):
         response: httpx.Response | None = None
         try:
             async for attempt in AsyncRetrying(sleep=self._retry_sleep(), **self._retry_options(method, shown_url)):
-                with attempt:
+                with attempt, answer_deadline(self.settings.timeout):
                     self._emit(RequestSent(method, shown_url, attempt.retry_state.attempt_number, shown))
                     started = time.monotonic()
                     built = self._http.build_request(
@@ -196,8 +197,7 @@ class AsyncDbtCloudClient(ClientBase, AsyncClosing):
                     response = await self._http.send(built, stream=True, auth=TOKEN_ONLY)
                     self._emit(ResponseReceived(method, shown_url, response.status_code, time.monotonic() - started))
                     if should_retry(method, RetryableStatusError(response)):
-                        await response.aread()
-                        await response.aclose()
+                        await _aread_bounded(response, method)
                         raise RetryableStatusError(response)
                     if not stream:
                         await _aread_bounded(response, method)

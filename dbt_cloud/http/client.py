@@ -43,6 +43,7 @@ from dbt_cloud.events import (
     RetryScheduled,
 )
 from dbt_cloud.files import atomic_write
+from dbt_cloud.http.deadline import DEADLINE_MESSAGE, answer_deadline, deadline_passed
 from dbt_cloud.http.lifecycle import Closing
 from dbt_cloud.http.pages import PageWalk, all_pages
 from dbt_cloud.http.response import ApiResponse as ApiResponse  # its home before dbt_cloud.http.response
@@ -328,19 +329,19 @@ class DbtCloudClient(ClientBase, Closing):
         try:
             sleep = self.retry_policy.sleep or self._sleep
             for attempt in Retrying(sleep=sleep, **self._retry_options(method, shown_url)):
-                with attempt:
+                with attempt, answer_deadline(self.settings.timeout):
                     self._emit(RequestSent(method, shown_url, attempt.retry_state.attempt_number, shown))
                     started = time.monotonic()
                     request = self._http.build_request(
                         method, url, params=params or None, json=json, headers=headers, timeout=self._timeout
                     )
                     # Always streamed: a JSON answer is then read here, inside the attempt (a cut body is
-                    # retried as before), but refused as soon as it passes MAX_JSON_BYTES.
+                    # retried as before), but refused as soon as it passes MAX_JSON_BYTES. The deadline
+                    # covers the whole answer; a download's body (stream) is bounded per read only.
                     response = self._http.send(request, stream=True, auth=TOKEN_ONLY)
                     self._emit(ResponseReceived(method, shown_url, response.status_code, time.monotonic() - started))
                     if should_retry(method, RetryableStatusError(response)):
-                        response.read()  # the error body, for the message if retries run out
-                        response.close()
+                        _read_bounded(response, method)  # the error body, for the message if retries run out
                         raise RetryableStatusError(response)
                     if not stream:
                         _read_bounded(response, method)
@@ -403,6 +404,8 @@ def _check_declared_size(response: httpx.Response, method: str) -> None:
 
 
 def _take_chunk(body: bytearray, chunk: bytes, response: httpx.Response, method: str) -> None:
+    if deadline_passed():  # our streams cut reads at the deadline; this covers other transports
+        raise httpx.ReadTimeout(DEADLINE_MESSAGE, request=response.request)
     body += chunk
     if len(body) > MAX_JSON_BYTES:  # counted after decompression: a small gzip cannot unpack past it
         raise _too_large(response, method, f"over {MAX_JSON_BYTES}")
@@ -557,6 +560,12 @@ def _connection_error(exc: httpx.TransportError, method: str, url: str, *, midwa
         error_class = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
         return error_class(_unconfirmed(method, httpx.URL(url).path, what), hint=UNCONFIRMED_HINT)
     if isinstance(exc, httpx.TimeoutException):
+        if str(exc) == DEADLINE_MESSAGE:
+            return APITimeoutError(
+                f"{method} {httpx.URL(url).path} timed out: the whole answer from {host} did not arrive"
+                " within --timeout",
+                hint="the server is sending very slowly; raise --timeout, or check the network",
+            )
         return APITimeoutError(
             f"{method} {httpx.URL(url).path} timed out waiting for {host}",
             hint="raise --timeout, or check the network",
