@@ -168,7 +168,7 @@ def _write_dl(formatter: click.HelpFormatter, rows: list[tuple[str, str]], col_m
     default=DEFAULT_TIMEOUT,
     show_default=True,
     envvar=TIMEOUT_ENV_VAR,
-    help="Seconds to wait for each answer, as a whole (not only between bytes)."
+    help="Seconds to wait for each answer, as a whole (not only between bytes).",
 )
 @click.option(
     "--max-retries",

@@ -31,6 +31,7 @@ from dbt_cloud.http.client import (
     _connection_error,
     _display_url,
     _status_error,
+    answer_error,
 )
 from dbt_cloud.http.deadline import answer_deadline
 from dbt_cloud.http.lifecycle import AsyncClosing
@@ -153,6 +154,8 @@ class AsyncDbtCloudClient(ClientBase, AsyncClosing):
                 self._emit(DownloadProgress(path=label, bytes_done=done, bytes_total=total))
         except httpx.TransportError as exc:
             raise _connection_error(exc, "GET", url, midway=True) from None
+        except httpx.DecodingError as exc:
+            raise answer_error(exc, "GET", url) from None
         finally:
             await response.aclose()
         if total is not None and done != total and "content-encoding" not in response.headers:
@@ -205,6 +208,8 @@ class AsyncDbtCloudClient(ClientBase, AsyncClosing):
             response = exc.response
         except httpx.TransportError as exc:
             raise _connection_error(exc, method, url) from None
+        except (httpx.DecodingError, httpx.TooManyRedirects) as exc:
+            raise answer_error(exc, method, url) from None
         assert response is not None  # tenacity either returned after an attempt or raised
         if response.status_code >= 400:
             await response.aread()

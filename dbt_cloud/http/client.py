@@ -9,6 +9,7 @@ handled in exactly one place. The client knows nothing of click. It is safe to s
 from __future__ import annotations
 
 import io
+import json
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -349,6 +350,8 @@ class DbtCloudClient(ClientBase, Closing):
             response = exc.response
         except httpx.TransportError as exc:
             raise _connection_error(exc, method, url) from None
+        except (httpx.DecodingError, httpx.TooManyRedirects) as exc:
+            raise answer_error(exc, method, url) from None
         if response.status_code >= 400:
             response.read()
             response.close()
@@ -363,6 +366,8 @@ class DbtCloudClient(ClientBase, Closing):
             yield response
         except httpx.TransportError as exc:
             raise _connection_error(exc, "GET", url, midway=True) from None
+        except httpx.DecodingError as exc:
+            raise answer_error(exc, "GET", url) from None
         finally:
             response.close()
 
@@ -448,7 +453,11 @@ def _parse_json(response: httpx.Response, method: str) -> Any:
             return None  # a write (a delete above all) may well answer with nothing
         raise InvalidResponseError(f"dbt Cloud answered {method} {path} with an empty body")
     try:
-        return response.json()
+        return _loads(response.content)
+    except _NotANumberError as exc:
+        raise InvalidResponseError(f"dbt Cloud answered {method} {path} with JSON that is not valid: {exc}") from None
+    except RecursionError:
+        raise InvalidResponseError(f"dbt Cloud answered {method} {path} with JSON nested too deep to read") from None
     except ValueError:
         kind = response.headers.get("content-type", "unknown type").split(";")[0]
         if method.upper() not in IDEMPOTENT_METHODS and response.status_code < 400:
@@ -459,6 +468,34 @@ def _parse_json(response: httpx.Response, method: str) -> Any:
             f"dbt Cloud answered {method} {path} with {kind}, not JSON (status {response.status_code})",
             hint="check --dbt-cloud-host",
         ) from None
+
+
+class _NotANumberError(ValueError):
+    """NaN, Infinity or -Infinity in an answer: Python's json reads them, but they are not JSON,
+    and copying them to stdout would hand the next program invalid JSON. Refused, not converted:
+    a number the server meant cannot be guessed, and null would pass for an unset field."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotANumberError(f"{name} is not a JSON number")
+
+
+def _loads(content: bytes) -> Any:
+    return json.loads(content, parse_constant=_refuse_constant)
+
+
+def answer_error(exc: httpx.DecodingError | httpx.TooManyRedirects, method: str, url: str) -> InvalidResponseError:
+    """An answer that cannot be read at all: a body that does not decompress, or redirects that
+    never end. Not retried: the same server sends the same again."""
+    path = httpx.URL(url).path
+    if isinstance(exc, httpx.TooManyRedirects):
+        return InvalidResponseError(
+            f"dbt Cloud answered {method} {path} with redirects that never end (a redirect loop)",
+            hint="check --dbt-cloud-host",
+        )
+    return InvalidResponseError(
+        f"dbt Cloud answered {method} {path} with a compressed body that does not decompress: {exc}"
+    )
 
 
 def _check_envelope(document: Any, response: httpx.Response, method: str) -> None:
@@ -516,8 +553,8 @@ def _error_detail(document: Any) -> str | None:
 
 def _status_error(response: httpx.Response, method: str) -> APIStatusError:
     try:
-        document: Any = response.json()
-    except ValueError:
+        document: Any = _loads(response.content)
+    except (ValueError, RecursionError):
         document = None
     detail = _error_detail(document)
     if detail is None:
