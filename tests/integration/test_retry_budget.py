@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -107,3 +108,36 @@ def test_a_trigger_answered_502_is_sent_once(local_runner: LocalRunner, proxy: F
     assert len(outcome.stderr_lines) == 1, outcome.stderr
     assert [entry.method for entry in proxy.log] == ["POST"], "the trigger was not sent again"
     assert time.waits == []
+
+
+def test_the_budget_from_a_profile(local_runner: LocalRunner, proxy: FaultProxy, isolated_environment: Path) -> None:
+    isolated_environment.parent.mkdir(parents=True, exist_ok=True)
+    isolated_environment.write_text("[profiles.default]\nretry_budget = 5\n")
+    proxy.script = ["503"] * 40
+    time = DrivenTime(proxy)
+    outcome = through(proxy, local_runner, time, "job", "get", "--job-id", str(local_runner.jobs["build"]))
+    assert outcome.exit_code == 1
+    assert 0 < sum(time.waits) <= 5, time.waits
+    time = DrivenTime(proxy)
+    flag_wins = ["--retry-budget", "0", "job", "get", "--job-id", str(local_runner.jobs["build"])]
+    assert through(proxy, local_runner, time, *flag_wins).exit_code == 1
+    assert time.waits == [], "the flag comes before the profile; 0 turns retries off"
+
+
+@pytest.mark.parametrize(
+    ("where", "says"),
+    [
+        ({"DBT_CLOUD_RETRY_BUDGET": "soon"}, "Invalid value for '--retry-budget': 'soon' is not a valid float range."),
+        ({"DBT_CLOUD_RETRY_BUDGET": "-1"}, "Invalid value for '--retry-budget': -1.0 is not in the range x>=0."),
+        ({"profile": 'retry_budget = "long"'}, "retry_budget must be float, not str"),
+    ],
+)
+def test_a_malformed_budget_is_refused(isolated_environment: Path, where: dict[str, str], says: str) -> None:
+    env = {"DBT_CLOUD_API_TOKEN": "dbtc_budget", "DBT_CLOUD_ACCOUNT_ID": "1", "DBT_CLOUD_HOST": "http://127.0.0.1:9"}
+    if "profile" in where:
+        isolated_environment.parent.mkdir(parents=True, exist_ok=True)
+        isolated_environment.write_text(f"[profiles.default]\n{where.pop('profile')}\n")
+    outcome = invoke(["job", "list"], env={**env, **where})
+    assert outcome.exit_code == 2, outcome.stderr
+    assert len(outcome.stderr_lines) == 1, outcome.stderr
+    assert says in outcome.stderr_lines[0], outcome.stderr
