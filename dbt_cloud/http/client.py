@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
-from tenacity import RetryCallState, Retrying, retry_if_exception
+from tenacity import BaseRetrying, RetryCallState, Retrying, retry_if_exception
 
 from dbt_cloud.about import __version__
 from dbt_cloud.api.operation import Api, CommandModel, Request
@@ -162,6 +162,16 @@ class ClientBase:
             "before_sleep": before_sleep,
             "reraise": True,
         }
+
+    def _given_up(self, error: APIError, retrying: BaseRetrying, started: float) -> APIError:
+        """The error of the last attempt, saying how long it was retried when it was: the one line
+        then tells a budget that ran out from a first refusal."""
+        attempts = retrying.statistics.get("attempt_number", 1)
+        if isinstance(attempts, int) and attempts > 1:
+            seconds = self.retry_policy.clock() - started
+            took = f"{seconds:.1f}" if seconds < 10 else f"{seconds:.0f}"
+            error.message = f"{error.message}; gave up after {attempts} attempts in {took} s"
+        return error
 
     def _checked(self, response: httpx.Response, request: Request, url: str, *, envelope: bool | None) -> ApiResponse:
         """A read answer, checked: JSON, and the envelope (or GraphQL's errors) saying success.
@@ -327,9 +337,10 @@ class DbtCloudClient(ClientBase, Closing):
         raises its error. With `stream`, the body is left unread for the caller to consume and close."""
         shown = self._shown_headers(headers)
         shown_url = _display_url(url, params)
+        retrying = Retrying(sleep=self.retry_policy.sleep or self._sleep, **self._retry_options(method, shown_url))
+        started = self.retry_policy.clock()
         try:
-            sleep = self.retry_policy.sleep or self._sleep
-            for attempt in Retrying(sleep=sleep, **self._retry_options(method, shown_url)):
+            for attempt in retrying:
                 with attempt, answer_deadline(self.settings.timeout):
                     self._emit(RequestSent(method, shown_url, attempt.retry_state.attempt_number, shown))
                     started = time.monotonic()
@@ -349,13 +360,13 @@ class DbtCloudClient(ClientBase, Closing):
         except RetryableStatusError as exc:
             response = exc.response
         except httpx.TransportError as exc:
-            raise _connection_error(exc, method, url) from None
+            raise self._given_up(_connection_error(exc, method, url), retrying, started) from None
         except (httpx.DecodingError, httpx.TooManyRedirects) as exc:
             raise answer_error(exc, method, url) from None
         if response.status_code >= 400:
             response.read()
             response.close()
-            raise _status_error(response, method)
+            raise self._given_up(_status_error(response, method), retrying, started)
         return response
 
     @contextmanager
