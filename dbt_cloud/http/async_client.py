@@ -184,7 +184,7 @@ class AsyncDbtCloudClient(ClientBase, AsyncClosing):
         shown_url = _display_url(url, request.params)
         response: httpx.Response | None = None
         retrying = AsyncRetrying(sleep=self._retry_sleep(), **self._retry_options(method, shown_url))
-        started = self.retry_policy.clock()
+        first_attempt = self.retry_policy.clock()
         try:
             async for attempt in retrying:
                 with attempt, answer_deadline(self.settings.timeout):
@@ -209,12 +209,12 @@ class AsyncDbtCloudClient(ClientBase, AsyncClosing):
         except RetryableStatusError as exc:
             response = exc.response
         except httpx.TransportError as exc:
-            raise self._given_up(_connection_error(exc, method, url), retrying, started) from None
+            raise self._given_up(_connection_error(exc, method, url), retrying, first_attempt) from None
         except (httpx.DecodingError, httpx.TooManyRedirects) as exc:
             raise answer_error(exc, method, url) from None
         assert response is not None  # tenacity either returned after an attempt or raised
         if response.status_code >= 400:
             await response.aread()
             await response.aclose()
-            raise self._given_up(_status_error(response, method), retrying, started)
+            raise self._given_up(_status_error(response, method), retrying, first_attempt)
         return response

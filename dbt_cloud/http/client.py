@@ -338,7 +338,7 @@ class DbtCloudClient(ClientBase, Closing):
         shown = self._shown_headers(headers)
         shown_url = _display_url(url, params)
         retrying = Retrying(sleep=self.retry_policy.sleep or self._sleep, **self._retry_options(method, shown_url))
-        started = self.retry_policy.clock()
+        first_attempt = self.retry_policy.clock()
         try:
             for attempt in retrying:
                 with attempt, answer_deadline(self.settings.timeout):
@@ -360,13 +360,13 @@ class DbtCloudClient(ClientBase, Closing):
         except RetryableStatusError as exc:
             response = exc.response
         except httpx.TransportError as exc:
-            raise self._given_up(_connection_error(exc, method, url), retrying, started) from None
+            raise self._given_up(_connection_error(exc, method, url), retrying, first_attempt) from None
         except (httpx.DecodingError, httpx.TooManyRedirects) as exc:
             raise answer_error(exc, method, url) from None
         if response.status_code >= 400:
             response.read()
             response.close()
-            raise self._given_up(_status_error(response, method), retrying, started)
+            raise self._given_up(_status_error(response, method), retrying, first_attempt)
         return response
 
     @contextmanager
