@@ -592,10 +592,15 @@ def _status_error(response: httpx.Response, method: str) -> APIStatusError:
 def _unconfirmed(method: str, path: str, what: str) -> str:
     """The message for a request that changes something and whose outcome is unknown: it was not
     repeated (a second trigger would start a second run), and the user must look before retrying."""
-    return (
-        f"Could not confirm whether {method} {path} took effect: {what}. dbt Cloud may have acted on it,"
-        " so it was not sent again"
-    )
+    effect = f"{method} {path} took effect"
+    if method.upper() == "POST" and path.rstrip("/").rsplit("/", 1)[-1] in RUN_STARTING:
+        effect = f"the run was created (POST {path})"
+    return f"Could not confirm whether {effect}: {what}. dbt Cloud may have acted on it, so it was not sent again"
+
+
+#: The last part of the paths of the requests that start a run (trigger, rerun, retry): their
+#: unconfirmed error says so in the words of the person who asked for a run.
+RUN_STARTING = frozenset({"run", "rerun", "retry"})
 
 
 UNCONFIRMED_HINT = "look for its effect, e.g. with dbt-cloud run list, before running this command again"

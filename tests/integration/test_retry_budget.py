@@ -105,7 +105,7 @@ def test_a_trigger_answered_502_is_sent_once(local_runner: LocalRunner, proxy: F
     time = DrivenTime(proxy)
     outcome = through(proxy, local_runner, time, "job", "run", "--job-id", str(job_id))
     assert outcome.exit_code == 1
-    assert "could not confirm" in outcome.stderr.lower(), outcome.stderr
+    assert "could not confirm whether the run was created" in outcome.stderr.lower(), outcome.stderr
     assert len(outcome.stderr_lines) == 1, outcome.stderr
     assert [entry.method for entry in proxy.log] == ["POST"], "the trigger was not sent again"
     assert time.waits == []
