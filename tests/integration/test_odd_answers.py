@@ -5,6 +5,7 @@ loop, JSON nested 100,000 deep, NaN and Infinity. Each ends as exit 1 with one p
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -67,3 +68,15 @@ def test_ordinary_answers_still_parse(api: RecordedApi) -> None:
     outcome = invoke(["job", "list"], env=env_of(api))
     assert outcome.exit_code == 0, outcome.stderr
     assert isinstance(json.loads(outcome.stdout)["data"], list)
+
+
+def test_a_download_that_does_not_decompress_leaves_no_file(api: RecordedApi, tmp_path: Path) -> None:
+    api.fail_next(Reply(200, b"garbage, not gzip", {**JSON, "Content-Encoding": "gzip"}), times=100)
+    target = tmp_path / "manifest.json"
+    args = ["--max-retries", "0", "run", "get-artifact", "--run-id", "1", "--path", "manifest.json", "-f", str(target)]
+    outcome = invoke(args, env=env_of(api))
+    assert outcome.exit_code == 1, outcome.stderr
+    assert len(outcome.stderr_lines) == 1, outcome.stderr
+    assert "does not decompress" in outcome.stderr, outcome.stderr
+    assert "unexpected" not in outcome.stderr.lower()
+    assert list(tmp_path.iterdir()) == [], "no file, not even a temporary one"
