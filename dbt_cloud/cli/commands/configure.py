@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import click
 
 from dbt_cloud.cli.commands.local import DEFAULT_PORT
-from dbt_cloud.config import connection_limits, normalize_host, read_profile, write_profile
+from dbt_cloud.config import connection_limits, normalize_host, read_profile, retry_budget_of, write_profile
 from dbt_cloud.defaults import DEFAULT_PROFILE
 from dbt_cloud.errors import EXIT_FAILURE, ConfigError, DbtCloudError, UsageError
 from dbt_cloud.terminal.prompts import Prompts
@@ -94,7 +94,8 @@ def configure(
     if dbt_cloud_host is not None:
         normalize_host(dbt_cloud_host)  # refuse a malformed host now, not at the first request
     timeout, max_retries = connection_limits(root.timeout, root.max_retries)
-    connection = Connection(timeout=timeout, max_retries=max_retries)
+    budget = retry_budget_of(root.retry_budget, {})  # not the profile's: configure may be repairing it
+    connection = Connection(timeout=timeout, max_retries=max_retries, retry_budget=budget)
     if interactive or (not given and _in_a_terminal()):
         if not sys.stdin.isatty():
             raise UsageError("--interactive needs a terminal to ask in", hint="give the values as flags instead")
@@ -131,16 +132,19 @@ def _status(line: str) -> None:
 class Connection:
     """Tries settings against the API, with the root's timeout and retries."""
 
-    def __init__(self, *, timeout: float, max_retries: int) -> None:
+    def __init__(self, *, timeout: float, max_retries: int, retry_budget: float | None = None) -> None:
         self.timeout = timeout
         self.max_retries = max_retries
+        self.retry_budget = retry_budget
 
     def _client(self, values: Mapping[str, Any]) -> Any:
         from dbt_cloud.config import PROFILE_KEYS, Settings
         from dbt_cloud.http.client import DbtCloudClient
 
         known = {key: value for key, value in values.items() if key in PROFILE_KEYS}
-        settings = Settings().overlay(known, timeout=self.timeout, max_retries=self.max_retries)
+        settings = Settings().overlay(
+            known, timeout=self.timeout, max_retries=self.max_retries, retry_budget=self.retry_budget
+        )
         settings.require_token()
         return DbtCloudClient(settings)
 
