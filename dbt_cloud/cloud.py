@@ -196,9 +196,10 @@ def _settings(
     timeout: float | None,
     max_retries: int | None,
     ids: dict[str, int | None],
+    retry_budget: float | None = None,
 ) -> Settings:
     given: dict[str, Any] = {"api_token": token, "account_id": account_id, "dbt_cloud_host": host, **ids}
-    return Settings.resolve(given, profile=profile, timeout=timeout, max_retries=max_retries)
+    return Settings.resolve(given, profile=profile, timeout=timeout, max_retries=max_retries, retry_budget=retry_budget)
 
 
 def _account_of(run: Run | int, settings: Settings) -> tuple[int, int]:
@@ -231,11 +232,12 @@ class _Cloud(Generic[Transport]):
         job_id: int | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        retry_budget: float | None = None,
         on_event: EventHandler | None = None,
         transport: Transport | None = None,
     ) -> None:
         ids = {"project_id": project_id, "environment_id": environment_id, "job_id": job_id}
-        self.settings = _settings(token, account_id, host, profile, timeout, max_retries, ids)
+        self.settings = _settings(token, account_id, host, profile, timeout, max_retries, ids, retry_budget)
         self._connect(on_event, transport)
         self._groups = _Groups(self._call)
 

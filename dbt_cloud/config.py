@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from dbt_cloud.errors import ConfigError
 from dbt_cloud.files import atomic_write
 from dbt_cloud.redact import register as register_secret
+from dbt_cloud.urls import checked_url, masked, shown
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -31,9 +32,11 @@ from dbt_cloud.defaults import (
     DEFAULT_HOST,
     DEFAULT_MAX_RETRIES,
     DEFAULT_PROFILE,
+    DEFAULT_RETRY_BUDGET,
     DEFAULT_TIMEOUT,
     MAX_RETRIES_ENV_VAR,
     PROFILE_ENV_VAR,
+    RETRY_BUDGET_ENV_VAR,
     TIMEOUT_ENV_VAR,
 )
 
@@ -58,6 +61,9 @@ PROFILE_KEYS: dict[str, type] = {
     "job_id": int,
     "metadata_url": str,
 }
+
+#: Keys of the connection's limits a profile may hold (a flag or variable still comes first).
+LIMIT_KEYS: dict[str, type] = {"retry_budget": float}
 
 
 def config_file() -> Path:
@@ -109,10 +115,11 @@ def read_profile(name: str, path: Path | None = None, *, required: bool = False)
         return {}
     profile = profiles[name]
     for key, value in profile.items():
-        expected = PROFILE_KEYS.get(key)
+        expected = PROFILE_KEYS.get(key) or LIMIT_KEYS.get(key)
         if expected is None:
             raise ConfigError(f"Profile {name!r} in {path} has an unknown key {key!r}")
-        if not isinstance(value, expected) or isinstance(value, bool):
+        accepted = (int, float) if expected is float else expected  # TOML writes 90 for 90.0
+        if not isinstance(value, accepted) or isinstance(value, bool):
             raise ConfigError(
                 f"Profile {name!r} in {path}: {key} must be {expected.__name__}, not {type(value).__name__}"
             )
@@ -132,7 +139,7 @@ def write_profile(name: str, values: Mapping[str, Any], path: Path | None = None
     profiles = read_profiles(path)
     given = {k: v for k, v in values.items() if v is not None}
     merged = given if replace else {**profiles.get(name, {}), **given}
-    unknown = sorted(set(merged) - set(PROFILE_KEYS))
+    unknown = sorted(set(merged) - set(PROFILE_KEYS) - set(LIMIT_KEYS))
     if unknown:
         raise ConfigError(f"Unknown profile keys: {', '.join(unknown)}")
     profiles[name] = merged
@@ -143,30 +150,44 @@ def write_profile(name: str, values: Mapping[str, Any], path: Path | None = None
     return path
 
 
-def normalize_host(host: str) -> str:
+def normalize_host(host: str, setting: str = "--dbt-cloud-host") -> str:
     """The base URL for a host given as a bare name (`emea.dbt.com`) or as a URL
-    (`http://127.0.0.1:8765` for the local runner)."""
-    text = host.strip()
-    if not text:
-        raise ConfigError("The dbt Cloud host is empty", setting="dbt_cloud_host")
-    if "://" not in text:
-        text = f"https://{text}"
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(
-            f"Invalid dbt Cloud host {host!r}",
-            hint="give a host name such as cloud.getdbt.com or a URL such as https://emea.dbt.com",
-        )
+    (`http://127.0.0.1:8765` for the local runner). `setting` names where it came from, for the
+    one line that refuses a malformed one (exit 2)."""
+    if not host.strip():
+        raise ConfigError(f"The dbt Cloud host ({setting}) is empty", setting="dbt_cloud_host")
+    parts = checked_url(host, f"dbt Cloud host ({setting})", default_scheme="https")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise ConfigError(
-            f"Invalid dbt Cloud host {host!r}: give the host only, without a path",
+            f"Invalid dbt Cloud host ({setting}) {shown(host)}: give the host only, without a path",
             hint="for example ab123.us1.dbt.com",
         )
-    try:
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError:
-        raise ConfigError(f"Invalid port in dbt Cloud host {host!r}") from None
+    register_url_password(parts.password)
     return f"{parts.scheme.lower()}://{parts.netloc}"
+
+
+def normalize_metadata_url(url: str, setting: str = "DBT_CLOUD_METADATA_URL") -> str:
+    """The Discovery API URL as given, once it is a usable http(s) URL (exit 2 otherwise)."""
+    parts = checked_url(url, f"Discovery API URL ({setting})")
+    register_url_password(parts.password)
+    return url.strip()
+
+
+def register_url_password(password: str | None) -> None:
+    """A password in a host URL (`http://user:pw@host`) is a secret as the token is: masked
+    wherever the token would be."""
+    if password:
+        from urllib.parse import unquote
+
+        register_secret(password)
+        register_secret(unquote(password))
+
+
+def setting_name(key: str, source: str | None) -> str:
+    """Where a setting came from, as an error line names it: its flag, variable or profile."""
+    if source is None or source == "command line":
+        return "--" + key.replace("_", "-")
+    return source
 
 
 def metadata_url_for(base_url: str) -> str:
@@ -218,6 +239,18 @@ def connection_limits(timeout: float | None, max_retries: int | None) -> tuple[f
     )
 
 
+def retry_budget_of(given: float | None, stored: Mapping[str, Any]) -> float:
+    """The retry budget: given (--retry-budget), else DBT_CLOUD_RETRY_BUDGET, else the profile's
+    `retry_budget`, else the default. A malformed variable is refused, naming the option."""
+    if given is None:
+        given = _env_number(RETRY_BUDGET_ENV_VAR, "--retry-budget", float, "a valid float range", minimum=0)
+    if given is None and "retry_budget" in stored:
+        given = float(stored["retry_budget"])
+        if given < 0:
+            raise ConfigError(f"The profile's retry_budget must be 0 or more seconds, not {given}")
+    return DEFAULT_RETRY_BUDGET if given is None else float(given)
+
+
 def _env_number(
     name: str, option: str, kind: type[float] | type[int], what: str, *, minimum: float, maximum: float | None = None
 ) -> Any:
@@ -249,6 +282,8 @@ class Settings:
     metadata_url: str | None = None
     timeout: float = DEFAULT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
+    #: Seconds a request safe to repeat keeps being retried (see dbt_cloud.http.retry).
+    retry_budget: float = DEFAULT_RETRY_BUDGET
     profile: str = DEFAULT_PROFILE
     #: Where each value came from, for error messages ("from DBT_CLOUD_HOST", ...).
     sources: Mapping[str, str] = field(default_factory=dict, repr=False)
@@ -264,10 +299,12 @@ class Settings:
         profile: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        retry_budget: float | None = None,
     ) -> Settings:
         """Settings from the values given (flags, None where unset), then the environment
         variables, the profile file and the defaults; `timeout` and `max_retries` likewise (flag,
-        DBT_CLOUD_TIMEOUT / DBT_CLOUD_MAX_RETRIES, default). The CLI passes what click parsed; Python
+        DBT_CLOUD_TIMEOUT / DBT_CLOUD_MAX_RETRIES, default), `retry_budget` too (flag,
+        DBT_CLOUD_RETRY_BUDGET, the profile's `retry_budget`, default). The CLI passes what click parsed; Python
         callers may pass nothing and get what the CLI would read."""
         profile_name = profile or os.environ.get(PROFILE_ENV_VAR) or DEFAULT_PROFILE
         explicit_profile = profile is not None or PROFILE_ENV_VAR in os.environ
@@ -289,9 +326,15 @@ class Settings:
                 values[key] = stored[key]
                 sources[key] = f"profile {profile_name!r}"
         host = values.get("dbt_cloud_host") or DEFAULT_HOST
-        base_url = normalize_host(str(host))
+        base_url = normalize_host(str(host), setting_name("dbt_cloud_host", sources.get("dbt_cloud_host")))
+        metadata_url = values.get("metadata_url")
+        if metadata_url is not None:
+            metadata_url = normalize_metadata_url(
+                str(metadata_url), setting_name("metadata_url", sources.get("metadata_url"))
+            )
         token = _checked_token(values.get("api_token"))
         timeout, max_retries = connection_limits(timeout, max_retries)
+        budget = retry_budget_of(retry_budget, stored)
         return cls(
             api_token=token,
             base_url=base_url,
@@ -299,9 +342,10 @@ class Settings:
             project_id=values.get("project_id"),
             environment_id=values.get("environment_id"),
             job_id=values.get("job_id"),
-            metadata_url=values.get("metadata_url"),
+            metadata_url=metadata_url,
             timeout=timeout,
             max_retries=max_retries,
+            retry_budget=budget,
             profile=profile_name,
             sources=sources,
             invalid=invalid,
@@ -313,6 +357,7 @@ class Settings:
         *,
         timeout: float | None = None,
         max_retries: int | None = None,
+        retry_budget: float | None = None,
     ) -> Settings:
         """These settings with the values given laid over them (None leaves a value as it is),
         checked as `resolve` checks them. A program that built its connection once (a runner
@@ -327,6 +372,8 @@ class Settings:
             sources[key] = "command line"
             if key == "dbt_cloud_host":
                 changes["base_url"] = normalize_host(str(value))
+            elif key == "metadata_url":
+                changes["metadata_url"] = normalize_metadata_url(str(value), "--metadata-url")
             elif key == "api_token":
                 changes["api_token"] = _checked_token(value)
             else:
@@ -335,7 +382,26 @@ class Settings:
             changes["timeout"] = timeout
         if max_retries is not None:
             changes["max_retries"] = max_retries
+        if retry_budget is not None:
+            changes["retry_budget"] = retry_budget
         return replace(self, **changes, sources=sources) if changes else self
+
+    def __repr__(self) -> str:
+        # Written out rather than dataclass's: the URLs are shown with any password masked.
+        shown_fields = []
+        for item in fields(self):
+            if not item.repr:
+                continue
+            value = getattr(self, item.name)
+            if item.name in ("base_url", "metadata_url") and isinstance(value, str):
+                value = masked(value)
+            shown_fields.append(f"{item.name}={value!r}")
+        return f"Settings({', '.join(shown_fields)})"
+
+    @property
+    def url_password(self) -> str | None:
+        """The password of the host URL's user part, if it has one: a secret, as the token is."""
+        return urlsplit(self.base_url).password
 
     def require_token(self) -> str:
         if not self.api_token:

@@ -4,12 +4,16 @@ imports so that `dbt-cloud --help` does not pay for the config machinery."""
 DEFAULT_HOST = "cloud.getdbt.com"
 DEFAULT_PROFILE = "default"
 DEFAULT_TIMEOUT = 30.0
-DEFAULT_MAX_RETRIES = 3
+#: Retries of one request at most; the retry budget (in seconds) usually ends them first.
+DEFAULT_MAX_RETRIES = 20
+#: Seconds a request safe to repeat keeps being retried: rides out a minute and a half of trouble.
+DEFAULT_RETRY_BUDGET = 90.0
 
 PROFILE_ENV_VAR = "DBT_CLOUD_PROFILE"
 CONFIG_FILE_ENV_VAR = "DBT_CLOUD_CONFIG"
 DEBUG_ENV_VAR = "DBT_CLOUD_DEBUG"
 TIMEOUT_ENV_VAR = "DBT_CLOUD_TIMEOUT"
 MAX_RETRIES_ENV_VAR = "DBT_CLOUD_MAX_RETRIES"
+RETRY_BUDGET_ENV_VAR = "DBT_CLOUD_RETRY_BUDGET"
 #: Set to "true" by GitHub Actions for every step: GitHub mode (`--github`) is then the default.
 GITHUB_ACTIONS_ENV_VAR = "GITHUB_ACTIONS"

@@ -118,7 +118,7 @@ class DbtCloudRunner:
         Keyword arguments set options by their Python name, overriding the same option in `args`:
         `invoke(["job", "run"], job_id=42, cause="deploy")`. Values are converted as the option
         converts text (`"15m"` or `900` for a duration, a dict for a JSON option); a repeatable
-        option takes a list. Root options (`max_retries`, `timeout`, `debug`, `profile`) may be given
+        option takes a list. Root options (`max_retries`, `retry_budget`, `timeout`, `debug`, `profile`) may be given
         the same way. Never raises for a failed command and never exits the interpreter; only
         KeyboardInterrupt goes through.
         """

@@ -50,7 +50,7 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Pat
 
 #: Retries of the command line wait milliseconds, not seconds, in tests (handed to `run`, the
 #: command line's injection point); how long they wait is tested on RetryPolicy itself.
-QUICK_BACKOFF = RetryPolicy(base_seconds=0.01)
+QUICK_BACKOFF = RetryPolicy(base_seconds=0.01, cap_seconds=0.05)
 
 
 @pytest.fixture
@@ -89,13 +89,18 @@ def local_cli(local_runner: LocalRunner) -> object:
     return call
 
 
-def invoke(args: list[str], env: dict[str, str] | None = None, stdin: str | None = None) -> Outcome:
+def invoke(
+    args: list[str],
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+    retry_policy: RetryPolicy = QUICK_BACKOFF,
+) -> Outcome:
     runner = CliRunner()
     for name, value in (env or {}).items():
         if "TOKEN" in name and value:
             remember_secret(value)
     with runner.isolation(input=stdin, env=env) as (stdout, stderr, _):
-        code = run(list(args), debug="--debug" in args, retry_policy=QUICK_BACKOFF)
+        code = run(list(args), debug="--debug" in args, retry_policy=retry_policy)
         sys.stdout.flush()
         sys.stderr.flush()
         outcome = Outcome(code, stdout.getvalue().decode(), stderr.getvalue().decode())

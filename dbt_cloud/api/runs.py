@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from dbt_cloud.errors import InvalidResponseError
+from dbt_cloud.urls import without_userinfo
 
 QUEUED, STARTING, RUNNING, SUCCESS, ERROR, CANCELLED = 1, 2, 3, 10, 20, 30
 #: Statuses a run can still leave; the API's own order of progress.
@@ -78,7 +79,8 @@ def run_url(run: Mapping[str, Any], base_url: str) -> str | None:
     ids = [run.get(key) for key in ("account_id", "project_id", "id")]
     if all(isinstance(value, int) for value in ids):
         account, project, run_id = ids
-        return f"{base_url}/deploy/{account}/projects/{project}/runs/{run_id}/"
+        site = without_userinfo(base_url)  # a link for a person: never the host URL's password
+        return f"{site}/deploy/{account}/projects/{project}/runs/{run_id}/"
     return None
 
 

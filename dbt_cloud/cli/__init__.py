@@ -36,9 +36,11 @@ __all__ = ["RootOptions", "cli", "github_actions_detected", "lazy_groups", "main
 from dbt_cloud.defaults import (
     DEBUG_ENV_VAR,
     DEFAULT_MAX_RETRIES,
+    DEFAULT_RETRY_BUDGET,
     DEFAULT_TIMEOUT,
     MAX_RETRIES_ENV_VAR,
     PROFILE_ENV_VAR,
+    RETRY_BUDGET_ENV_VAR,
     TIMEOUT_ENV_VAR,
 )
 
@@ -181,7 +183,7 @@ def _write_dl(formatter: click.HelpFormatter, rows: list[tuple[str, str]], col_m
     default=DEFAULT_TIMEOUT,
     show_default=True,
     envvar=TIMEOUT_ENV_VAR,
-    help="Seconds to wait for each answer.",
+    help="Seconds to wait for each answer, as a whole (not only between bytes).",
 )
 @click.option(
     "--max-retries",
@@ -190,7 +192,17 @@ def _write_dl(formatter: click.HelpFormatter, rows: list[tuple[str, str]], col_m
     default=DEFAULT_MAX_RETRIES,
     show_default=True,
     envvar=MAX_RETRIES_ENV_VAR,
-    help="Retries of a failed request (429, 5xx, connection errors).",
+    help="Retries of a failed request (429, 5xx, connection errors), at most.",
+)
+@click.option(
+    "--retry-budget",
+    cls=SettingOption,
+    type=click.FloatRange(min=0),
+    default=DEFAULT_RETRY_BUDGET,
+    show_default=True,
+    envvar=RETRY_BUDGET_ENV_VAR,
+    metavar="SECONDS",
+    help="Seconds a failed request safe to repeat keeps being retried (profile key retry_budget).",
 )
 @click.option(
     "--github/--no-github",
@@ -205,6 +217,7 @@ def cli(
     profile: str | None,
     timeout: float | None,
     max_retries: int | None,
+    retry_budget: float | None,
     github: bool | None,
 ) -> None:
     """dbt-cloud: the command line for dbt Cloud.
@@ -214,7 +227,14 @@ def cli(
     then the profile file written by `dbt-cloud configure`.
     """
     debug = debug or _debug_requested([])
-    ctx.obj = RootOptions(debug=debug, profile=profile, timeout=timeout, max_retries=max_retries, github=github)
+    ctx.obj = RootOptions(
+        debug=debug,
+        profile=profile,
+        timeout=timeout,
+        max_retries=max_retries,
+        retry_budget=retry_budget,
+        github=github,
+    )
 
 
 def _github_requested(args: Sequence[str]) -> bool:

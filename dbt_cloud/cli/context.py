@@ -25,6 +25,7 @@ class RootOptions(NamedTuple):
     #: As typed, None otherwise: the environment and the defaults are Settings.resolve's.
     timeout: float | None = None
     max_retries: int | None = None
+    retry_budget: float | None = None
     #: GitHub Actions mode as asked for (--github/--no-github); None: decided by the environment.
     github: bool | None = None
 

@@ -112,6 +112,8 @@ def _connection_hint(error: APIConnectionError) -> str | None:
         return "check --dbt-cloud-host"
     if error.reason == "timeout":
         return "raise --timeout, or check the network"
+    if error.reason == "deadline":
+        return "the server is sending very slowly; raise --timeout, or check the network"
     if error.reason is None:
         return "check --dbt-cloud-host and the network"
     return None

@@ -25,12 +25,15 @@ from dbt_cloud.files import atomic_write
 from dbt_cloud.http.client import (
     DEFAULT_HEADERS,
     PAGE_WORKERS,
+    TOKEN_ONLY,
     ClientBase,
     _aread_bounded,
     _connection_error,
     _display_url,
     _status_error,
+    answer_error,
 )
+from dbt_cloud.http.deadline import answer_deadline
 from dbt_cloud.http.lifecycle import AsyncClosing
 from dbt_cloud.http.pages import PageWalk, all_pages
 from dbt_cloud.http.response import ApiResponse
@@ -151,6 +154,8 @@ class AsyncDbtCloudClient(ClientBase, AsyncClosing):
                 self._emit(DownloadProgress(path=label, bytes_done=done, bytes_total=total))
         except httpx.TransportError as exc:
             raise _connection_error(exc, "GET", url, midway=True) from None
+        except httpx.DecodingError as exc:
+            raise answer_error(exc, "GET", url) from None
         finally:
             await response.aclose()
         if total is not None and done != total and "content-encoding" not in response.headers:
@@ -160,6 +165,17 @@ class AsyncDbtCloudClient(ClientBase, AsyncClosing):
     def _pool_headers(self) -> Mapping[str, str]:
         return self._http.headers
 
+    def _retry_sleep(self) -> Callable[[float], Awaitable[None]]:
+        """The policy's sleep where it has one (a test driving time), else this client's."""
+        given = self.retry_policy.sleep
+        if given is None:
+            return self._sleep
+
+        async def sleep(seconds: float) -> None:
+            given(seconds)
+
+        return sleep
+
     async def _send_with_retries(self, request: Request, url: str, *, stream: bool = False) -> httpx.Response:
         """The sync client's loop, awaited: a successful response, or the error of the last one."""
         method = request.method
@@ -167,9 +183,11 @@ class AsyncDbtCloudClient(ClientBase, AsyncClosing):
         shown = self._shown_headers(headers)
         shown_url = _display_url(url, request.params)
         response: httpx.Response | None = None
+        retrying = AsyncRetrying(sleep=self._retry_sleep(), **self._retry_options(method, shown_url))
+        first_attempt = self.retry_policy.clock()
         try:
-            async for attempt in AsyncRetrying(sleep=self._sleep, **self._retry_options(method, url)):
-                with attempt:
+            async for attempt in retrying:
+                with attempt, answer_deadline(self.settings.timeout):
                     self._emit(RequestSent(method, shown_url, attempt.retry_state.attempt_number, shown))
                     started = time.monotonic()
                     built = self._http.build_request(
@@ -181,21 +199,22 @@ class AsyncDbtCloudClient(ClientBase, AsyncClosing):
                         timeout=self._timeout,
                     )
                     # Streamed, then read within MAX_JSON_BYTES: see the sync client.
-                    response = await self._http.send(built, stream=True)
+                    response = await self._http.send(built, stream=True, auth=TOKEN_ONLY)
                     self._emit(ResponseReceived(method, shown_url, response.status_code, time.monotonic() - started))
                     if should_retry(method, RetryableStatusError(response)):
-                        await response.aread()
-                        await response.aclose()
+                        await _aread_bounded(response, method)
                         raise RetryableStatusError(response)
                     if not stream:
                         await _aread_bounded(response, method)
         except RetryableStatusError as exc:
             response = exc.response
         except httpx.TransportError as exc:
-            raise _connection_error(exc, method, url) from None
+            raise self._given_up(_connection_error(exc, method, url), retrying, first_attempt) from None
+        except (httpx.DecodingError, httpx.TooManyRedirects) as exc:
+            raise answer_error(exc, method, url) from None
         assert response is not None  # tenacity either returned after an attempt or raised
         if response.status_code >= 400:
             await response.aread()
             await response.aclose()
-            raise _status_error(response, method)
+            raise self._given_up(_status_error(response, method), retrying, first_attempt)
         return response

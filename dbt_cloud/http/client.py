@@ -9,6 +9,7 @@ handled in exactly one place. The client knows nothing of click. It is safe to s
 from __future__ import annotations
 
 import io
+import json
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity import BaseRetrying, RetryCallState, Retrying, retry_if_exception
 
 from dbt_cloud.about import __version__
 from dbt_cloud.api.operation import Api, CommandModel, Request
@@ -43,6 +44,7 @@ from dbt_cloud.events import (
     RetryScheduled,
 )
 from dbt_cloud.files import atomic_write
+from dbt_cloud.http.deadline import DEADLINE_MESSAGE, answer_deadline, deadline_passed
 from dbt_cloud.http.lifecycle import Closing
 from dbt_cloud.http.pages import PageWalk, all_pages
 from dbt_cloud.http.response import ApiResponse as ApiResponse  # its home before dbt_cloud.http.response
@@ -55,12 +57,16 @@ from dbt_cloud.http.retry import (
     never_reached_server,
     should_retry,
 )
+from dbt_cloud.urls import masked
 
 USER_AGENT = f"dbt-cloud/{__version__} (+https://pypi.org/project/dbt-cloud/)"
 DEFAULT_HEADERS = {"User-Agent": USER_AGENT, "Accept": "application/json"}
 #: Pages fetched at once by --all: a page of dbt Cloud takes a good part of a second, and eight at a
 #: time stay far inside its rate limit (about 5,000 requests a minute).
 PAGE_WORKERS = 8
+#: The request's own Authorization (the token) is what authenticates: without this, httpx would
+#: replace it with Basic auth built from a user and password in the host URL.
+TOKEN_ONLY = httpx.Auth()
 #: A JSON answer larger than this is refused rather than held in memory (artifacts stream instead).
 MAX_JSON_BYTES = 256 * 1024 * 1024
 
@@ -87,9 +93,11 @@ class ClientBase:
         self, settings: Settings, *, on_event: EventHandler | None = None, retry_policy: RetryPolicy | None = None
     ) -> None:
         self.settings = settings
-        #: Which failures are retried and how long to wait: `RetryPolicy(max_retries=settings.max_retries)`
-        #: unless one is given (a program with its own limits, a test that must not wait).
-        self.retry_policy = retry_policy or RetryPolicy(max_retries=settings.max_retries)
+        #: Which failures are retried and how long to wait: the settings' retries and budget unless
+        #: a policy is given (a program with its own limits, a test that must not wait).
+        self.retry_policy = retry_policy or RetryPolicy(
+            max_retries=settings.max_retries, budget_seconds=settings.retry_budget
+        )
         self._given_retry_policy = retry_policy
         self._on_event = on_event
         self._timeout = httpx.Timeout(settings.timeout, connect=min(settings.timeout, 10.0))
@@ -148,12 +156,22 @@ class ClientBase:
             )
 
         return {
-            "stop": stop_after_attempt(policy.max_retries + 1),
+            "stop": policy.stopper(),
             "wait": wait,
             "retry": retry_if_exception(lambda exc: should_retry(method, exc)),
             "before_sleep": before_sleep,
             "reraise": True,
         }
+
+    def _given_up(self, error: APIError, retrying: BaseRetrying, started: float) -> APIError:
+        """The error of the last attempt, saying how long it was retried when it was: the one line
+        then tells a budget that ran out from a first refusal."""
+        attempts = retrying.statistics.get("attempt_number", 1)
+        if isinstance(attempts, int) and attempts > 1:
+            seconds = self.retry_policy.clock() - started
+            took = f"{seconds:.1f}" if seconds < 10 else f"{seconds:.0f}"
+            error.message = f"{error.message}; gave up after {attempts} attempts in {took} s"
+        return error
 
     def _checked(self, response: httpx.Response, request: Request, url: str, *, envelope: bool | None) -> ApiResponse:
         """A read answer, checked: JSON, and the envelope (or GraphQL's errors) saying success.
@@ -319,32 +337,36 @@ class DbtCloudClient(ClientBase, Closing):
         raises its error. With `stream`, the body is left unread for the caller to consume and close."""
         shown = self._shown_headers(headers)
         shown_url = _display_url(url, params)
+        retrying = Retrying(sleep=self.retry_policy.sleep or self._sleep, **self._retry_options(method, shown_url))
+        first_attempt = self.retry_policy.clock()
         try:
-            for attempt in Retrying(sleep=self._sleep, **self._retry_options(method, url)):
-                with attempt:
+            for attempt in retrying:
+                with attempt, answer_deadline(self.settings.timeout):
                     self._emit(RequestSent(method, shown_url, attempt.retry_state.attempt_number, shown))
                     started = time.monotonic()
                     request = self._http.build_request(
                         method, url, params=params or None, json=json, headers=headers, timeout=self._timeout
                     )
                     # Always streamed: a JSON answer is then read here, inside the attempt (a cut body is
-                    # retried as before), but refused as soon as it passes MAX_JSON_BYTES.
-                    response = self._http.send(request, stream=True)
+                    # retried as before), but refused as soon as it passes MAX_JSON_BYTES. The deadline
+                    # covers the whole answer; a download's body (stream) is bounded per read only.
+                    response = self._http.send(request, stream=True, auth=TOKEN_ONLY)
                     self._emit(ResponseReceived(method, shown_url, response.status_code, time.monotonic() - started))
                     if should_retry(method, RetryableStatusError(response)):
-                        response.read()  # the error body, for the message if retries run out
-                        response.close()
+                        _read_bounded(response, method)  # the error body, for the message if retries run out
                         raise RetryableStatusError(response)
                     if not stream:
                         _read_bounded(response, method)
         except RetryableStatusError as exc:
             response = exc.response
         except httpx.TransportError as exc:
-            raise _connection_error(exc, method, url) from None
+            raise self._given_up(_connection_error(exc, method, url), retrying, first_attempt) from None
+        except (httpx.DecodingError, httpx.TooManyRedirects) as exc:
+            raise answer_error(exc, method, url) from None
         if response.status_code >= 400:
             response.read()
             response.close()
-            raise _status_error(response, method)
+            raise self._given_up(_status_error(response, method), retrying, first_attempt)
         return response
 
     @contextmanager
@@ -355,6 +377,8 @@ class DbtCloudClient(ClientBase, Closing):
             yield response
         except httpx.TransportError as exc:
             raise _connection_error(exc, "GET", url, midway=True) from None
+        except httpx.DecodingError as exc:
+            raise answer_error(exc, "GET", url) from None
         finally:
             response.close()
 
@@ -379,9 +403,10 @@ class DbtCloudClient(ClientBase, Closing):
 
 
 def _display_url(url: str, params: dict[str, Any] | None) -> str:
+    """The URL as events and errors show it: with its query, any password in it masked."""
     if not params:
-        return url
-    return str(httpx.URL(url, params=params))
+        return masked(url)
+    return masked(str(httpx.URL(url, params=params)))
 
 
 def _too_large(response: httpx.Response, method: str, size: str) -> InvalidResponseError:
@@ -395,6 +420,8 @@ def _check_declared_size(response: httpx.Response, method: str) -> None:
 
 
 def _take_chunk(body: bytearray, chunk: bytes, response: httpx.Response, method: str) -> None:
+    if deadline_passed():  # our streams cut reads at the deadline; this covers other transports
+        raise httpx.ReadTimeout(DEADLINE_MESSAGE, request=response.request)
     body += chunk
     if len(body) > MAX_JSON_BYTES:  # counted after decompression: a small gzip cannot unpack past it
         raise _too_large(response, method, f"over {MAX_JSON_BYTES}")
@@ -437,7 +464,11 @@ def _parse_json(response: httpx.Response, method: str) -> Any:
             return None  # a write (a delete above all) may well answer with nothing
         raise InvalidResponseError(f"dbt Cloud answered {method} {path} with an empty body")
     try:
-        return response.json()
+        return _loads(response.content)
+    except _NotANumberError as exc:
+        raise InvalidResponseError(f"dbt Cloud answered {method} {path} with JSON that is not valid: {exc}") from None
+    except RecursionError:
+        raise InvalidResponseError(f"dbt Cloud answered {method} {path} with JSON nested too deep to read") from None
     except ValueError:
         kind = response.headers.get("content-type", "unknown type").split(";")[0]
         if method.upper() not in IDEMPOTENT_METHODS and response.status_code < 400:
@@ -447,6 +478,34 @@ def _parse_json(response: httpx.Response, method: str) -> Any:
         raise NotTheApiError(
             f"dbt Cloud answered {method} {path} with {kind}, not JSON (status {response.status_code})"
         ) from None
+
+
+class _NotANumberError(ValueError):
+    """NaN, Infinity or -Infinity in an answer: Python's json reads them, but they are not JSON,
+    and copying them to stdout would hand the next program invalid JSON. Refused, not converted:
+    a number the server meant cannot be guessed, and null would pass for an unset field."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotANumberError(f"{name} is not a JSON number")
+
+
+def _loads(content: bytes) -> Any:
+    return json.loads(content, parse_constant=_refuse_constant)
+
+
+def answer_error(exc: httpx.DecodingError | httpx.TooManyRedirects, method: str, url: str) -> InvalidResponseError:
+    """An answer that cannot be read at all: a body that does not decompress, or redirects that
+    never end. Not retried: the same server sends the same again."""
+    path = httpx.URL(url).path
+    if isinstance(exc, httpx.TooManyRedirects):
+        return InvalidResponseError(
+            f"dbt Cloud answered {method} {path} with redirects that never end (a redirect loop)",
+            hint="check --dbt-cloud-host",
+        )
+    return InvalidResponseError(
+        f"dbt Cloud answered {method} {path} with a compressed body that does not decompress: {exc}"
+    )
 
 
 def _check_envelope(document: Any, response: httpx.Response, method: str) -> None:
@@ -460,7 +519,7 @@ def _check_envelope(document: Any, response: httpx.Response, method: str) -> Non
             f"{method} {path} failed: {message}",
             status_code=response.status_code,
             method=method,
-            url=str(response.request.url),
+            url=masked(str(response.request.url)),
             body=document,
         )
 
@@ -507,8 +566,8 @@ def _sentences(parts: list[str]) -> str:
 
 def _status_error(response: httpx.Response, method: str) -> APIStatusError:
     try:
-        document: Any = response.json()
-    except ValueError:
+        document: Any = _loads(response.content)
+    except (ValueError, RecursionError):
         document = None
     detail = _error_detail(document)
     if detail is None:
@@ -526,7 +585,7 @@ def _status_error(response: httpx.Response, method: str) -> APIStatusError:
         message,
         status_code=code,
         method=method,
-        url=str(response.request.url),
+        url=masked(str(response.request.url)),
         body=document,
         hint=UNCONFIRMED_HINT if unconfirmed else None,
     )
@@ -535,10 +594,15 @@ def _status_error(response: httpx.Response, method: str) -> APIStatusError:
 def _unconfirmed(method: str, path: str, what: str) -> str:
     """The message for a request that changes something and whose outcome is unknown: it was not
     repeated (a second trigger would start a second run), and the user must look before retrying."""
-    return (
-        f"Could not confirm whether {method} {path} took effect: {what}. dbt Cloud may have acted on it,"
-        " so it was not sent again"
-    )
+    effect = f"{method} {path} took effect"
+    if method.upper() == "POST" and path.rstrip("/").rsplit("/", 1)[-1] in RUN_STARTING:
+        effect = f"the run was created (POST {path})"
+    return f"Could not confirm whether {effect}: {what}. dbt Cloud may have acted on it, so it was not sent again"
+
+
+#: The last part of the paths of the requests that start a run (trigger, rerun, retry): their
+#: unconfirmed error says so in the words of the person who asked for a run.
+RUN_STARTING = frozenset({"run", "rerun", "retry"})
 
 
 UNCONFIRMED_HINT = "look for its effect (the runs of the job, say) before sending it again"
@@ -554,6 +618,12 @@ def _connection_error(exc: httpx.TransportError, method: str, url: str, *, midwa
         error_class = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
         return error_class(_unconfirmed(method, where.path, what), hint=UNCONFIRMED_HINT, reason="unconfirmed", **found)
     if isinstance(exc, httpx.TimeoutException):
+        if str(exc) == DEADLINE_MESSAGE:
+            return APITimeoutError(
+                f"{method} {where.path} timed out: the whole answer from {host} did not arrive within the timeout",
+                reason="deadline",
+                **found,
+            )
         return APITimeoutError(f"{method} {where.path} timed out waiting for {host}", reason="timeout", **found)
     if midway:
         return APIConnectionError(

@@ -4,6 +4,11 @@ Declared once here and used for every request (tenacity does the looping). A req
 something (POST, PUT, PATCH, DELETE) is retried only when the server certainly did not act on it:
 the connection was never made, or the server said 429 (rate limiting happens before any work). A
 read is also retried on 500/502/503/504, timeouts and dropped connections.
+
+Retries end at whichever comes first: `max_retries` retries, or the retry budget, a span of time
+from the first attempt (the time of the attempts counts, a trickling answer's too): no retry is
+started whose wait would end past it. The clock and the sleep are the policy's, so a test can
+drive them instead of waiting.
 """
 
 from __future__ import annotations
@@ -13,9 +18,13 @@ import random
 import socket
 import ssl
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import httpx
+from tenacity import RetryCallState
+
+from dbt_cloud.defaults import DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BUDGET
 
 RETRYABLE_STATUS_FOR_READS = frozenset({500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -34,9 +43,28 @@ class RetryableStatusError(Exception):
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    max_retries: int = 3
+    max_retries: int = DEFAULT_MAX_RETRIES
+    #: Seconds from the first attempt after which no retry starts (see the module's docstring).
+    budget_seconds: float = DEFAULT_RETRY_BUDGET
     base_seconds: float = BACKOFF_BASE_SECONDS
     cap_seconds: float = BACKOFF_CAP_SECONDS
+    #: What time it is, for the budget: monotonic seconds.
+    clock: Callable[[], float] = field(default=time.monotonic, compare=False, repr=False)
+    #: How a sync client waits between attempts; None: the client's own (time.sleep by default).
+    sleep: Callable[[float], None] | None = field(default=None, compare=False, repr=False)
+
+    def stopper(self) -> Callable[[RetryCallState], bool]:
+        """tenacity's `stop` for one request, its budget counted from now: stop after
+        `max_retries` retries, or when the next wait would end past the budget (tenacity works
+        out the wait before it asks whether to stop)."""
+        started = self.clock()
+
+        def stop(state: RetryCallState) -> bool:
+            if state.attempt_number > self.max_retries:
+                return True
+            return self.clock() - started + state.upcoming_sleep > self.budget_seconds
+
+        return stop
 
     def backoff(self, retry_number: int) -> float:
         """Exponential backoff with up to 25% jitter taken off, so clients spread out."""

@@ -24,6 +24,8 @@ from typing import Any
 import httpcore
 import httpx
 
+from dbt_cloud.http.deadline import DEADLINE_MESSAGE, deadline_passed, within_deadline
+
 #: The most one read answers: sixteen TLS records, so the parser's per-piece cost vanishes beside
 #: the copy, and small enough that the piece is still in the CPU's cache when it is copied on to
 #: the file (1 MB pieces measured slower and more erratic on the 2-core benchmark machine).
@@ -44,6 +46,7 @@ class WideStream(httpcore.NetworkStream):
         self._buffer: bytearray | None = None
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        timeout = within_deadline(timeout, httpcore.ReadTimeout)
         sock = self._sock
         if sock is None:
             return self._inner.read(max_bytes, timeout)
@@ -57,14 +60,14 @@ class WideStream(httpcore.NetworkStream):
                 filled += _drain(sock, view, filled)
             return view[:filled].tobytes()  # the one copy: the buffer is read into again
         except TimeoutError as exc:  # socket.timeout
-            raise httpcore.ReadTimeout(exc) from exc
+            raise httpcore.ReadTimeout(DEADLINE_MESSAGE if deadline_passed() else exc) from exc
         except OSError as exc:
             raise httpcore.ReadError(exc) from exc
         finally:
             view.release()
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, timeout)
+        self._inner.write(buffer, within_deadline(timeout, httpcore.WriteTimeout))
 
     def close(self) -> None:
         self._buffer = None
@@ -108,6 +111,7 @@ class WideBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Any = None,
     ) -> httpcore.NetworkStream:
+        timeout = within_deadline(timeout, httpcore.ConnectTimeout)
         return WideStream(self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
 
     def connect_unix_socket(
@@ -129,7 +133,13 @@ class WideAsyncStream(httpcore.AsyncNetworkStream):
         self._ssl = ssl_object if isinstance(ssl_object, ssl.SSLObject) else None
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        first = await self._inner.read(max(max_bytes, READ_BYTES), timeout)
+        timeout = within_deadline(timeout, httpcore.ReadTimeout)
+        try:
+            first = await self._inner.read(max(max_bytes, READ_BYTES), timeout)
+        except httpcore.ReadTimeout as exc:
+            if deadline_passed():
+                raise httpcore.ReadTimeout(DEADLINE_MESSAGE) from exc
+            raise
         if not first or self._ssl is None:
             return first
         parts, size = [first], len(first)
@@ -147,7 +157,7 @@ class WideAsyncStream(httpcore.AsyncNetworkStream):
         return first if len(parts) == 1 else b"".join(parts)
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, timeout)
+        await self._inner.write(buffer, within_deadline(timeout, httpcore.WriteTimeout))
 
     async def aclose(self) -> None:
         await self._inner.aclose()
@@ -175,6 +185,7 @@ class WideAsyncBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Any = None,
     ) -> httpcore.AsyncNetworkStream:
+        timeout = within_deadline(timeout, httpcore.ConnectTimeout)
         return WideAsyncStream(await self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
 
     async def connect_unix_socket(

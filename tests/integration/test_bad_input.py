@@ -234,7 +234,7 @@ def test_server_faults(api: RecordedApi, tmp_path: Path, index: int) -> None:
     folder, before = folder_with_precious_file(tmp_path)
     case = fault_cases()[index]
     assert case.reply is not None
-    api.fail_next(case.reply, times=20)
+    api.fail_next(case.reply, times=30)  # more than the 21 attempts of the default retries
     env = {"DBT_CLOUD_API_TOKEN": TOKEN, "DBT_CLOUD_HOST": api.url, "DBT_CLOUD_ACCOUNT_ID": "123456"}
     run_case(case, env, folder, before)
 

@@ -5,6 +5,11 @@ a 429 with Retry-After, a 5xx with a JSON or an HTML body, a connection reset be
 request reached the server, a stall past the client's read timeout, or a body cut midway. The same
 seed gives the same faults, so a failure can be replayed. Every request and what was done to it is
 logged, so tests can say which faults they survived.
+
+A `script` of faults (None: pass through) is played first, one per request, before the seeded
+schedule. A scripted "refused" is no answer at all: the proxy stops listening, so the next attempt
+is refused at connect; a test calls `between_attempts()` from the client's (injected) sleep, which
+closes the listener when "refused" is next and opens it again one attempt later.
 """
 
 from __future__ import annotations
@@ -41,19 +46,54 @@ class FaultProxy:
     #: How long a stall lasts: longer than the client's read timeout in the tests.
     stall_seconds: float = 2.0
     faults: tuple[str, ...] = FAULTS
+    #: Faults for the first requests, in order, before the seeded schedule (see the docstring).
+    script: list[str | None] = field(default_factory=list)
+    #: What a 429 says in Retry-After.
+    retry_after: str = "0"
     log: list[Logged] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._random = random.Random(self.seed)
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
+        self._handler: type[BaseHTTPRequestHandler] | None = None
+        self._port = 0
+        self.refusing = False
         self.url = ""
 
     def choose(self, method: str, path: str) -> str | None:
         with self._lock:
-            fault = self._random.choice(self.faults) if self._random.random() < self.rate else None
+            if self.script and self.script[0] != "refused":
+                fault = self.script.pop(0)
+            else:
+                fault = self._random.choice(self.faults) if self._random.random() < self.rate else None
             self.log.append(Logged(method, path, fault))
             return fault
+
+    def between_attempts(self) -> None:
+        """Called between a client's attempts: stop listening when "refused" is next in the
+        script, listen again once an attempt has been refused."""
+        if self.refusing:
+            self._listen()
+            self.refusing = False
+        elif self.script and self.script[0] == "refused":
+            self.script.pop(0)
+            self.log.append(Logged("?", "?", "refused"))
+            self._close()
+            self.refusing = True
+
+    def _listen(self) -> None:
+        assert self._handler is not None
+        self._server = ThreadingHTTPServer(("127.0.0.1", self._port), self._handler)
+        self._server.daemon_threads = True
+        self._port = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, name="fault-proxy", daemon=True).start()
+
+    def _close(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
 
     def start(self) -> FaultProxy:
         proxy = self
@@ -71,7 +111,7 @@ class FaultProxy:
                 fault = proxy.choose(self.command, self.path)
                 if fault in ("429", "500", "502", "503", "504"):
                     status = int(fault)
-                    headers = {"Retry-After": "0"} if status == 429 else {}
+                    headers = {"Retry-After": proxy.retry_after} if status == 429 else {}
                     self._answer(status, b'{"status": {"code": %d, "is_success": false}}' % status, headers)
                     return
                 if fault == "html_502":
@@ -139,16 +179,13 @@ class FaultProxy:
                 self.close_connection = True
                 self.connection.close()
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, name="fault-proxy", daemon=True).start()
+        self._handler = Handler
+        self._listen()
+        self.url = f"http://127.0.0.1:{self._port}"
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        self._close()
 
     def injected(self) -> set[str]:
         return {entry.fault for entry in self.log if entry.fault}

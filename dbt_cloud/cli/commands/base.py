@@ -200,7 +200,9 @@ class Session:
 
                 policy = RETRY_POLICY.get()
                 if policy is not None:
-                    policy = replace(policy, max_retries=self.settings.max_retries)
+                    policy = replace(
+                        policy, max_retries=self.settings.max_retries, budget_seconds=self.settings.retry_budget
+                    )
                 self._client = DbtCloudClient(self.settings, on_event=self.on_event, retry_policy=policy)
         return self._client
 
@@ -468,6 +470,7 @@ def github_reporter(ctx: click.Context, settings: Settings) -> GitHubReporter | 
     if not isinstance(reporter, GitHubReporter):
         reporter = ctx.meta[GITHUB_KEY] = GitHubReporter(lambda line: click.echo(line, err=True))
     reporter.mask(settings.api_token)
+    reporter.mask(settings.url_password)
     return reporter
 
 
@@ -516,13 +519,16 @@ def settings_for(ctx: click.Context, connection: Mapping[str, Any], *, typed: Ma
     if timeout is None:
         timeout = root.timeout
     if embedding is not None and embedding.settings is not None:
-        settings = embedding.settings.overlay(given, timeout=timeout, max_retries=root.max_retries)
+        settings = embedding.settings.overlay(
+            given, timeout=timeout, max_retries=root.max_retries, retry_budget=root.retry_budget
+        )
     else:
         settings = Settings.resolve(
             given,
             profile=root.profile,
             timeout=timeout,
             max_retries=root.max_retries,
+            retry_budget=root.retry_budget,
         )
     github_reporter(ctx, settings)  # masks the token in GitHub mode
     refuse_invalid_settings(ctx, {**connection, **typed}, settings)

@@ -18,7 +18,14 @@ import click
 
 from dbt_cloud.cli.commands.local import DEFAULT_PORT
 from dbt_cloud.cli.completing import PROFILES
-from dbt_cloud.config import connection_limits, normalize_host, read_profile, read_profiles, write_profile
+from dbt_cloud.config import (
+    connection_limits,
+    normalize_host,
+    read_profile,
+    read_profiles,
+    retry_budget_of,
+    write_profile,
+)
 from dbt_cloud.defaults import DEFAULT_PROFILE
 from dbt_cloud.errors import EXIT_FAILURE, AuthenticationError, ConfigError, DbtCloudError, UsageError
 from dbt_cloud.terminal.prompts import Prompts
@@ -121,7 +128,8 @@ def configure(
     if dbt_cloud_host is not None:
         normalize_host(dbt_cloud_host)  # refuse a malformed host now, not at the first request
     timeout, max_retries = connection_limits(root.timeout, root.max_retries)
-    connection = Connection(timeout=timeout, max_retries=max_retries)
+    budget = retry_budget_of(root.retry_budget, {})  # not the profile's: configure may be repairing it
+    connection = Connection(timeout=timeout, max_retries=max_retries, retry_budget=budget)
     if interactive or (not given and _in_a_terminal()):
         if not sys.stdin.isatty():
             raise UsageError("--interactive needs a terminal to ask in", hint="give the values as flags instead")
@@ -181,16 +189,19 @@ def _status(line: str) -> None:
 class Connection:
     """Tries settings against the API, with the root's timeout and retries."""
 
-    def __init__(self, *, timeout: float, max_retries: int) -> None:
+    def __init__(self, *, timeout: float, max_retries: int, retry_budget: float | None = None) -> None:
         self.timeout = timeout
         self.max_retries = max_retries
+        self.retry_budget = retry_budget
 
     def _client(self, values: Mapping[str, Any]) -> Any:
         from dbt_cloud.config import PROFILE_KEYS, Settings
         from dbt_cloud.http.client import DbtCloudClient
 
         known = {key: value for key, value in values.items() if key in PROFILE_KEYS}
-        settings = Settings().overlay(known, timeout=self.timeout, max_retries=self.max_retries)
+        settings = Settings().overlay(
+            known, timeout=self.timeout, max_retries=self.max_retries, retry_budget=self.retry_budget
+        )
         settings.require_token()
         return DbtCloudClient(settings)
 
@@ -205,9 +216,10 @@ class Connection:
     def check(self, values: Mapping[str, Any]) -> str:
         """What answered, in a few words; the API's refusal (or the network's) as a DbtCloudError."""
         from dbt_cloud.api.operations.account import AccountGet, AccountList
+        from dbt_cloud.urls import masked
 
         with self._client(values) as client:
-            where = client.settings.base_url
+            where = masked(client.settings.base_url)
             if values.get("account_id") is None:
                 count = len(client.send(AccountList()).data or [])
                 return f"{where} answered; the token can see {count} account{'s' if count != 1 else ''}"

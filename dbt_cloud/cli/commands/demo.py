@@ -272,6 +272,7 @@ def _settings_factory(ctx: click.Context, values: dict[str, Any]) -> Callable[[]
             profile=root.profile,
             timeout=values["timeout"] if values["timeout"] is not None else root.timeout,
             max_retries=root.max_retries,
+            retry_budget=root.retry_budget,
         )
         github_reporter(ctx, settings)  # masks the token in GitHub mode
         return settings

@@ -42,7 +42,9 @@ def serve(ctx: click.Context, http_port: int | None, all_operations: bool, allow
     from dbt_cloud.mcp.server import build_server, serve_http, serve_stdio
 
     root = ctx.find_object(RootOptions) or RootOptions()
-    settings = Settings.resolve({}, profile=root.profile, timeout=root.timeout, max_retries=root.max_retries)
+    settings = Settings.resolve(
+        {}, profile=root.profile, timeout=root.timeout, max_retries=root.max_retries, retry_budget=root.retry_budget
+    )
     server = build_server(settings, all_operations=all_operations, allow_writes=allow_writes)
     if http_port is None:
         serve_stdio(server)
