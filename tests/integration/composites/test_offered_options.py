@@ -62,7 +62,7 @@ def test_dry_runs_print_the_same_shape_of_plan(dbt: Cli, server: Server) -> None
     keep = ("--keep-jobs", str(kept))
     deleting = answer(dbt("job", "delete-all", "--environment-id", str(environment), *keep, "--dry-run"))
     by_id = {item["job_id"]: item for item in deleting["plan"]}
-    skipped = {"action": "skip", "job_id": kept, "label": by_id[kept]["label"], "reason": "kept (--keep-jobs)"}
+    skipped = {"action": "skip", "job_id": kept, "label": by_id[kept]["label"], "reason": "kept by --keep-jobs"}
     assert by_id[kept] == skipped
     assert by_id[doomed] == {"action": "delete", "job_id": doomed, "label": by_id[doomed]["label"]}
     assert by_id[doomed]["label"], "the job is named"
