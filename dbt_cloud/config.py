@@ -201,8 +201,8 @@ def _env_value(name: str, kind: type) -> Any:
     text = _env_text(name)
     if text is None:
         return None
-    if kind is int:
-        return int(text) if text.isdigit() else None
+    if kind is int:  # every int setting is an id: 0 names nothing either
+        return int(text) if text.isdigit() and int(text) > 0 else None
     return text
 
 

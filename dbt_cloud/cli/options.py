@@ -55,6 +55,23 @@ class JsonParamType(click.ParamType[Any]):
             self.fail(f"{source} is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})", param, ctx)
 
 
+class IdParamType(click.types.IntParamType):
+    """The id of a dbt Cloud object: a whole number from 1 up. `--job-id -1` or `0` can name
+    nothing, so it is refused here rather than sent. Named like click's INT, so the help reads
+    the same (`--job-id INTEGER`)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if number < 1:
+            self.fail(f"{value!r} is not an id (ids are whole numbers from 1 up)", param, ctx)
+        return number
+
+
+def is_id_name(name: str) -> bool:
+    """Whether an option's field names an object by its numeric id (`job_id`, `group_ids`, `id`)."""
+    return name in ("id", "ids") or name.endswith(("_id", "_ids"))
+
+
 class StepsParamType(click.ParamType[Any]):
     """A list of strings given either by repeating the option or, as dbt-cloud-cli took it, as one
     JSON or Python list literal (`'["dbt seed", "dbt run"]'`)."""
@@ -139,6 +156,8 @@ class OptionSpec:
 
 JSON = JsonParamType()
 STEPS = StepsParamType()
+#: Every numeric id option: of the models (by field name) and the hand-written ones alike.
+ID = IdParamType()
 
 
 def _strip_optional(annotation: Any) -> tuple[Any, bool]:
@@ -184,6 +203,8 @@ def option_spec(name: str, info: FieldInfo, location: str | None = None) -> Opti
     `parent__child` for a field of a flattened sub-model."""
     cli = field_cli(info)
     click_type, multiple = _click_type(info.annotation)
+    if click_type is click.INT and is_id_name(name.rsplit("__", 1)[-1]):
+        click_type = ID
     inner, _ = _strip_optional(info.annotation)
     is_bool = isinstance(inner, type) and issubclass(inner, bool)
     flags = cli.flags or (f"--{name.replace('__', '-').replace('_', '-')}",)

@@ -247,3 +247,12 @@ def test_the_table_holds_at_least_40_cases(local_runner: LocalRunner, tmp_path: 
     ]
     assert [count() for count in counts] == [33, 8, 10]
     assert sum(count() for count in counts) >= 40
+
+
+def test_a_refused_artifact_path_creates_no_folder(local_runner: LocalRunner, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["run", "get-artifact", "--run-id", "1", "--path", "manifest.json", "--path", "../../etc/passwd"]
+    outcome = invoke([*args, "--output-dir", str(out)], env=local_runner.env())
+    assert outcome.exit_code == 2
+    assert outcome.stderr_lines == ["Error: Invalid artifact path '../../etc/passwd'"]
+    assert not out.exists()

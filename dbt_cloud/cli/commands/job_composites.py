@@ -46,6 +46,7 @@ from dbt_cloud.cli.commands.composite import (
     yes_option,
 )
 from dbt_cloud.cli.commands.watching import WaitOptions, print_or_watch, wait_params
+from dbt_cloud.cli.options import ID
 from dbt_cloud.errors import UsageError
 
 # --- job run -------------------------------------------------------------------------------------
@@ -171,7 +172,7 @@ export_command = composite_command(
     extra_params=[
         click.Option(
             ["--job-id", "job_id"],
-            type=int,
+            type=ID,
             multiple=True,
             help="Job to export (repeatable). Default: DBT_CLOUD_JOB_ID or the profile's job_id.",
         ),
@@ -324,12 +325,12 @@ import_command = composite_command(
         ),
         click.Option(
             ["--project-id", "target_project_id"],
-            type=int,
+            type=ID,
             help="Import into this project instead of the document's.",
         ),
         click.Option(
             ["--environment-id", "target_environment_id"],
-            type=int,
+            type=ID,
             help="Import into this environment instead of the document's.",
         ),
         click.Option(
