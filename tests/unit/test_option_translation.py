@@ -12,7 +12,7 @@ from pydantic import Field
 
 from dbt_cloud.api.operation import Body, Cli, CommandModel, Operation, Path, Query
 from dbt_cloud.cli import cli as root
-from dbt_cloud.cli.options import ID, JSON, EnumChoice, ModelCommand, ModelOption, build_model, option_specs
+from dbt_cloud.cli.options import ID, JSON, TEXT, EnumChoice, ModelCommand, ModelOption, build_model, option_specs
 from dbt_cloud.errors import InputError
 
 
@@ -115,7 +115,7 @@ def test_types_map_to_click_types() -> None:
     assert spec_of("thing_id").type is ID  # an id: a whole number from 1 up
     assert spec_of("count").type is click.INT
     assert spec_of("ratio").type is click.FLOAT
-    assert spec_of("name").type is click.STRING
+    assert spec_of("name").type is TEXT
     assert isinstance(spec_of("color").type, EnumChoice)
     assert list(spec_of("color").type.choices) == ["red", "blue"]
     assert list(spec_of("level").type.choices) == ["low", "high"]
