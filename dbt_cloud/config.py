@@ -358,10 +358,11 @@ def _checked_token(token: Any) -> str | None:
     if token is None:
         return None
     text = str(token).strip()
-    if not text or any(ch.isspace() or not ch.isprintable() for ch in text):
+    # Non-ASCII too: a header carries ASCII only, and no dbt Cloud token has anything else.
+    if not text or not text.isascii() or any(ch.isspace() or not ch.isprintable() for ch in text):
         # Said without the value: a malformed token is still a secret.
         raise ConfigError(
-            "The API token is malformed (empty, or contains spaces or control characters)",
+            "The API token is malformed (empty, or contains spaces, control or non-ASCII characters)",
             hint="check --api-token or DBT_CLOUD_API_TOKEN",
         )
     register_secret(text)

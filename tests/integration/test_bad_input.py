@@ -289,10 +289,16 @@ def input_cases(tmp: Path) -> list[Case]:
         ),
         Case("account id 0 in the environment", ["job", "list"], 2, "not an id", env={"DBT_CLOUD_ACCOUNT_ID": "0"}),
         Case("account id -7 in the environment", ["job", "list"], 2, "not an id", env={"DBT_CLOUD_ACCOUNT_ID": "-7"}),
+        Case(
+            "a token with a character no header can carry",
+            ["job", "list", "--api-token", "dbtc_\u00e9t\u00e9"],
+            2,
+            "non-ASCII",
+        ),
     ]
 
 
-@pytest.mark.parametrize("index", range(16))
+@pytest.mark.parametrize("index", range(17))
 def test_input_the_encoder_would_choke_on_is_refused_up_front(
     local_runner: LocalRunner, tmp_path: Path, index: int
 ) -> None:
