@@ -160,7 +160,7 @@ def _stream_into(path: Path) -> Iterator[IO[bytes]]:
     # O_APPEND: through a descriptor open on a file (`> out` in the shell), the content follows what
     # was written there before rather than overwriting it; a pipe or a device does not care.
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_NOCTTY)
+        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
         raise OutputWriteError(f"Could not write {path}: {exc.strerror or exc}") from None
     with _Sink(descriptor, path) as handle:
