@@ -92,7 +92,7 @@ def check_document(document: Any, source: str) -> None:
                     pending.append((key, depth))
                 pending.append((item, depth + 1))
         elif isinstance(value, float) and not math.isfinite(value):
-            raise InputError(f"{source} holds a number too large for JSON ({value})")
+            raise InputError(f"{source} holds a number JSON cannot carry ({value})")
         elif isinstance(value, str):
             problem = text_problem(value)
             if problem is not None:

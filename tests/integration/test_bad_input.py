@@ -268,6 +268,8 @@ def input_cases(tmp: Path) -> list[Case]:
     latin1.write_bytes(b'{"name": "caf\xe9"}')
     nan = tmp / "nan.json"
     nan.write_text('{"name": NaN}')
+    deep_yaml = tmp / "deep.yml"
+    deep_yaml.write_text("[" * 100_000 + "]" * 100_000)
     update = ["account", "update"]
     post = ["api", "POST", "/api/v2/accounts/{account_id}/jobs/"]
     return [
@@ -275,7 +277,7 @@ def input_cases(tmp: Path) -> list[Case]:
         Case("--body @file not UTF-8", [*update, "--body", f"@{latin1}"], 2, "byte 0xe9"),
         Case("--body @file with NaN", [*update, "--body", f"@{nan}"], 2, "NaN is not JSON"),
         Case("--body inline nested deep", [*update, "--body", "[" * 50_000], 2, "nested too deeply"),
-        Case("--body with a number beyond float", [*update, "--body", '{"n": 1e999}'], 2, "too large"),
+        Case("--body with a number beyond float", [*update, "--body", '{"n": 1e999}'], 2, "cannot carry (inf)"),
         Case("api --input nested 100,000 deep", [*post, "--input", str(deep)], 2, "nested too deeply"),
         Case("api --input not UTF-8", [*post, "--input", str(latin1)], 2, "byte 0xe9"),
         Case("api --input from stdin nested deep", [*post, "--input", "-"], 2, "nested too deeply", stdin="[" * 5000),
@@ -289,6 +291,10 @@ def input_cases(tmp: Path) -> list[Case]:
         ),
         Case("account id 0 in the environment", ["job", "list"], 2, "not an id", env={"DBT_CLOUD_ACCOUNT_ID": "0"}),
         Case("account id -7 in the environment", ["job", "list"], 2, "not an id", env={"DBT_CLOUD_ACCOUNT_ID": "-7"}),
+        Case("job import of JSON nested 100,000 deep", ["job", "import", "-f", str(deep)], 2, "nested too deeply"),
+        Case("job import of YAML nested 100,000 deep", ["job", "import", "-f", str(deep_yaml)], 2, "nested too deeply"),
+        Case("job import of a file not UTF-8", ["job", "import", "-f", str(latin1)], 2, "byte 0xe9"),
+        Case("metadata query file not UTF-8", ["metadata", "query", "-f", str(latin1)], 2, "not UTF-8"),
         Case(
             "a token with a character no header can carry",
             ["job", "list", "--api-token", "dbtc_\u00e9t\u00e9"],
@@ -298,7 +304,7 @@ def input_cases(tmp: Path) -> list[Case]:
     ]
 
 
-@pytest.mark.parametrize("index", range(17))
+@pytest.mark.parametrize("index", range(21))
 def test_input_the_encoder_would_choke_on_is_refused_up_front(
     local_runner: LocalRunner, tmp_path: Path, index: int
 ) -> None:
