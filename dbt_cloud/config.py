@@ -219,8 +219,8 @@ def _env_value(name: str, kind: type) -> Any:
     text = _env_text(name)
     if text is None:
         return None
-    if kind is int:
-        return int(text) if text.isdigit() else None
+    if kind is int:  # every int setting is an id: 0 names nothing either
+        return int(text) if text.isdigit() and int(text) > 0 else None
     return text
 
 
@@ -418,10 +418,12 @@ def _checked_token(token: Any) -> str | None:
     if token is None:
         return None
     text = str(token).strip()
-    if not text or any(ch.isspace() or not ch.isprintable() for ch in text):
+    # Non-ASCII too: a header carries ASCII only, and no dbt Cloud token has anything else.
+    if not text or not text.isascii() or any(ch.isspace() or not ch.isprintable() for ch in text):
         # Said without the value: a malformed token is still a secret.
         raise ConfigError(
-            "The API token is malformed (empty, or contains spaces or control characters)", setting="api_token"
+            "The API token is malformed (empty, or contains spaces, control or non-ASCII characters)",
+            setting="api_token",
         )
     register_secret(text)
     return text

@@ -165,6 +165,11 @@ class RunTimeoutError(DbtCloudError):
         self.last_status = last_status
 
 
+class OutputWriteError(DbtCloudError):
+    """The answer could not be written where it was asked for: the disk is full (`/dev/full`), the
+    reader of a pipe went away, the file cannot be opened. Exit 1, as a failed download."""
+
+
 class PartialFailureError(APIError):
     """A command acting on many items (delete-all, cancel-all, several downloads) tried them all,
     and some failed."""

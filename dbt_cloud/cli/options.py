@@ -22,7 +22,9 @@ from pydantic_core import PydanticUndefined
 
 from dbt_cloud.api.operation import CommandModel, Location, field_cli, field_param, validate
 from dbt_cloud.cli.completing import Completion, known_values, listed_values
+from dbt_cloud.cli.json_input import parse_json, read_json_file, text_problem
 from dbt_cloud.cli.setting_option import SettingOption
+from dbt_cloud.errors import InputError
 
 # --- translation to click ------------------------------------------------------------------------
 
@@ -35,25 +37,42 @@ class JsonParamType(click.ParamType[Any]):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if not isinstance(value, str):
             return value
-        text = value
-        source = "the value"
-        if value.startswith("@"):
-            path = FilePath(value[1:]).expanduser()
-            source = str(path)
-            try:
-                text = path.read_text(encoding="utf-8")
-            except FileNotFoundError:
-                self.fail(f"file {path} does not exist", param, ctx)
-            except IsADirectoryError:
-                self.fail(f"{path} is a directory, not a JSON file", param, ctx)
-            except PermissionError:
-                self.fail(f"file {path} cannot be read (permission denied)", param, ctx)
-            except (OSError, UnicodeDecodeError) as exc:
-                self.fail(f"file {path} cannot be read: {exc}", param, ctx)
         try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            self.fail(f"{source} is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})", param, ctx)
+            if value.startswith("@"):
+                return read_json_file(FilePath(value[1:]).expanduser(), "file")
+            return parse_json(value, "the value")
+        except InputError as exc:
+            self.fail(exc.message, param, ctx)
+
+
+class TextParamType(click.types.StringParamType):
+    """Text that can be sent: bytes that are not UTF-8 (`--cause $'\\xff'`) are refused here,
+    with where they are, instead of failing in the request's encoder. Named like click's STRING,
+    so the help reads the same (`--name TEXT`)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        text = super().convert(value, param, ctx)
+        problem = text_problem(text) if isinstance(text, str) else None
+        if problem is not None:
+            self.fail(problem, param, ctx)
+        return text
+
+
+class IdParamType(click.types.IntParamType):
+    """The id of a dbt Cloud object: a whole number from 1 up. `--job-id -1` or `0` can name
+    nothing, so it is refused here rather than sent. Named like click's INT, so the help reads
+    the same (`--job-id INTEGER`)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if number < 1:
+            self.fail(f"{value!r} is not an id (ids are whole numbers from 1 up)", param, ctx)
+        return number
+
+
+def is_id_name(name: str) -> bool:
+    """Whether an option's field names an object by its numeric id (`job_id`, `group_ids`, `id`)."""
+    return name in ("id", "ids") or name.endswith(("_id", "_ids"))
 
 
 class StepsParamType(click.ParamType[Any]):
@@ -63,19 +82,22 @@ class StepsParamType(click.ParamType[Any]):
     name = "text"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and (problem := text_problem(value)) is not None:
+            self.fail(problem, param, ctx)
         if not isinstance(value, str) or not value.lstrip().startswith("["):
             return value
         import ast
 
+        shown = repr(value) if len(value) <= 80 else f"{value[:77]!r}..."
         try:
             parsed = json.loads(value)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
             try:
                 parsed = ast.literal_eval(value)
-            except (ValueError, SyntaxError):
-                self.fail(f"{value!r} is not a list literal", param, ctx)
+            except (ValueError, SyntaxError, RecursionError, MemoryError):
+                self.fail(f"{shown} is not a list literal", param, ctx)
         if not isinstance(parsed, list) or not all(isinstance(item, str) for item in parsed):
-            self.fail(f"{value!r} is not a list of strings", param, ctx)
+            self.fail(f"{shown} is not a list of strings", param, ctx)
         return ListLiteral(parsed)
 
 
@@ -160,6 +182,9 @@ class OptionSpec:
 
 JSON = JsonParamType()
 STEPS = StepsParamType()
+TEXT = TextParamType()
+#: Every numeric id option: of the models (by field name) and the hand-written ones alike.
+ID = IdParamType()
 
 
 def _strip_optional(annotation: Any) -> tuple[Any, bool]:
@@ -183,7 +208,7 @@ def _click_type(annotation: Any) -> tuple[click.ParamType[Any], bool]:
         item_type, _ = _click_type(item)
         if item_type is JSON:
             return JSON, False  # a list of objects is given as one JSON array
-        if item_type is click.STRING:
+        if item_type is TEXT:
             return STEPS, True
         return ListItemType(item_type), True
     if origin is Literal:
@@ -198,7 +223,7 @@ def _click_type(annotation: Any) -> tuple[click.ParamType[Any], bool]:
         if issubclass(inner, float):
             return click.FLOAT, False
         if issubclass(inner, str):
-            return click.STRING, False
+            return TEXT, False
     return JSON, False  # dicts, sub-models, unions of them, Any
 
 
@@ -207,6 +232,11 @@ def option_spec(name: str, info: FieldInfo, location: str | None = None) -> Opti
     `parent__child` for a field of a flattened sub-model."""
     cli = field_cli(info)
     click_type, multiple = _click_type(info.annotation)
+    if is_id_name(name.rsplit("__", 1)[-1]):
+        if click_type is click.INT:
+            click_type = ID
+        elif isinstance(click_type, ListItemType) and click_type.item is click.INT:
+            click_type = ListItemType(ID)
     inner, _ = _strip_optional(info.annotation)
     is_bool = isinstance(inner, type) and issubclass(inner, bool)
     flags = cli.flags or (f"--{name.replace('__', '-').replace('_', '-')}",)

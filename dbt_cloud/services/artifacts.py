@@ -38,17 +38,19 @@ class DownloadResult:
     error: DbtCloudError | None = None
 
 
-def target_in(directory: Path, artifact_path: str) -> Path:
+def target_in(directory: Path, artifact_path: str, *, make_folders: bool = True) -> Path:
     """Where artifact `artifact_path` (`manifest.json`, `run/proj/models/x.sql`) goes under
-    `directory`; the folders it needs are made, and it can never land outside `directory`."""
+    `directory`; it can never land outside `directory`. The folders it needs are made unless
+    `make_folders` is false (for checking every path before any folder is made)."""
     parts = PurePosixPath(artifact_path).parts
     if not parts or artifact_path.startswith("/") or any(part in ("", ".", "..") for part in parts):
         raise InputError(f"Invalid artifact path {artifact_path!r}")
     target = directory.joinpath(*parts)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"Cannot create the folder {target.parent}: {exc.strerror}") from None
+    if make_folders:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"Cannot create the folder {target.parent}: {exc.strerror}") from None
     return target
 
 

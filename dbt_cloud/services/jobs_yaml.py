@@ -125,6 +125,8 @@ def from_jobs_yaml(text: str, *, origin: str, warn: Callable[[str], None] | None
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise InputError(f"{origin} is not valid YAML{where}") from None
+    except RecursionError:  # the parser recurses once per level: `[[[[...` 100,000 deep
+        raise InputError(f"{origin} is nested too deeply to be a jobs-as-code file") from None
     if not isinstance(document, dict) or not isinstance(document.get("jobs"), dict):
         raise InputError(f"{origin} is not a jobs-as-code file (no 'jobs:' mapping)")
     jobs = []

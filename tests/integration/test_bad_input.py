@@ -247,3 +247,97 @@ def test_the_table_holds_at_least_40_cases(local_runner: LocalRunner, tmp_path: 
     ]
     assert [count() for count in counts] == [33, 8, 10]
     assert sum(count() for count in counts) >= 40
+
+
+def test_a_refused_artifact_path_creates_no_folder(local_runner: LocalRunner, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["run", "get-artifact", "--run-id", "1", "--path", "manifest.json", "--path", "../../etc/passwd"]
+    outcome = invoke([*args, "--output-dir", str(out)], env=local_runner.env())
+    assert outcome.exit_code == 2
+    assert outcome.stderr_lines == ["Error: Invalid artifact path '../../etc/passwd'"]
+    assert not out.exists()
+
+
+# --- input that used to end as "unexpected ...Error" (issue 17): exit 2, saying what is wrong ----
+
+
+def input_cases(tmp: Path) -> list[Case]:
+    deep = tmp / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    latin1 = tmp / "latin1.json"
+    latin1.write_bytes(b'{"name": "caf\xe9"}')
+    nan = tmp / "nan.json"
+    nan.write_text('{"name": NaN}')
+    deep_yaml = tmp / "deep.yml"
+    deep_yaml.write_text("[" * 100_000 + "]" * 100_000)
+    update = ["account", "update"]
+    post = ["api", "POST", "/api/v2/accounts/{account_id}/jobs/"]
+    return [
+        Case("--body @file nested 100,000 deep", [*update, "--body", f"@{deep}"], 2, "nested too deeply"),
+        Case("--body @file not UTF-8", [*update, "--body", f"@{latin1}"], 2, "byte 0xe9"),
+        Case("--body @file with NaN", [*update, "--body", f"@{nan}"], 2, "NaN is not JSON"),
+        Case("--body inline nested deep", [*update, "--body", "[" * 50_000], 2, "nested too deeply"),
+        Case("--body with a number beyond float", [*update, "--body", '{"n": 1e999}'], 2, "cannot carry (inf)"),
+        Case("api --input nested 100,000 deep", [*post, "--input", str(deep)], 2, "nested too deeply"),
+        Case("api --input not UTF-8", [*post, "--input", str(latin1)], 2, "byte 0xe9"),
+        Case("api --input from stdin nested deep", [*post, "--input", "-"], 2, "nested too deeply", stdin="[" * 5000),
+        Case("api -F nested deep", [*post, "-F", "x=" + "[" * 50_000 + "]" * 50_000], 2, "nested too deeply"),
+        Case("--job-id -1", ["job", "get", "--job-id", "-1"], 2, "not an id"),
+        Case("--job-id 0", ["job", "get", "--job-id", "0"], 2, "not an id"),
+        Case("--run-id 0 in a composite", ["run", "watch", "--run-id", "0"], 2, "not an id"),
+        Case("RUN_ID argument 0", ["run", "watch", "0"], 2, "not an id"),
+        Case(
+            "an id in a body option", ["job", "create", "--project-id", "1", "--environment-id", "-4"], 2, "not an id"
+        ),
+        Case("account id 0 in the environment", ["job", "list"], 2, "not an id", env={"DBT_CLOUD_ACCOUNT_ID": "0"}),
+        Case("account id -7 in the environment", ["job", "list"], 2, "not an id", env={"DBT_CLOUD_ACCOUNT_ID": "-7"}),
+        Case("job import of JSON nested 100,000 deep", ["job", "import", "-f", str(deep)], 2, "nested too deeply"),
+        Case("job import of YAML nested 100,000 deep", ["job", "import", "-f", str(deep_yaml)], 2, "nested too deeply"),
+        Case("job import of a file not UTF-8", ["job", "import", "-f", str(latin1)], 2, "byte 0xe9"),
+        Case("metadata query file not UTF-8", ["metadata", "query", "-f", str(latin1)], 2, "not UTF-8"),
+        Case(
+            "a token with a character no header can carry",
+            ["job", "list", "--api-token", "dbtc_\u00e9t\u00e9"],
+            2,
+            "non-ASCII",
+        ),
+    ]
+
+
+@pytest.mark.parametrize("index", range(21))
+def test_input_the_encoder_would_choke_on_is_refused_up_front(
+    local_runner: LocalRunner, tmp_path: Path, index: int
+) -> None:
+    folder, before = folder_with_precious_file(tmp_path)
+    case = input_cases(tmp_path)[index]
+    run_case(case, local_runner.env(), folder, before)
+    assert "unexpected" not in case.says
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["job", "run", "--job-id", "1", "--cause", b"nightly \xff\xfe"], "--cause"),
+        (["project", "create", "--type", "1", "--name", b"caf\xe9"], "--name"),
+        (["api", "POST", "/api/v2/accounts/{account_id}/jobs/", "-F", b"name=\xff"], "-F"),
+    ],
+)
+def test_bytes_that_are_not_utf8_in_argv_are_exit_2(local_runner: LocalRunner, args: list[object], option: str) -> None:
+    """The shell passes any bytes; Python keeps the undecodable ones as lone surrogates, which no
+    request can carry."""
+    import os
+    import subprocess
+    import sys
+
+    argv = [os.fsencode(sys.executable), b"-m", b"dbt_cloud"]
+    argv += [arg if isinstance(arg, bytes) else os.fsencode(str(arg)) for arg in args]
+    env = {**os.environ, **local_runner.env(), "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(argv, capture_output=True, env=env, check=False, timeout=120)
+    stderr = done.stderr.decode("utf-8", "replace")
+    assert done.returncode == 2, stderr
+    assert done.stdout == b""
+    assert stderr.count("\n") == 1, stderr
+    assert option in stderr
+    assert "not valid UTF-8" in stderr
+    assert "unexpected" not in stderr
+    assert "Traceback" not in stderr

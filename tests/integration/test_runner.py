@@ -355,7 +355,7 @@ def test_thirty_two_threads_share_one_runner_and_one_pool(
         start.wait()  # all 32 calls in flight together
         if job % 2:
             return runner.invoke(["run", "list", "--job-id", str(job)])
-        return runner.invoke(["run", "list", "--job-id", "0"], job_id=job)  # the keyword wins
+        return runner.invoke(["run", "list", "--job-id", "999999"], job_id=job)  # the keyword wins
 
     with ThreadPoolExecutor(max_workers=32) as pool:
         results = list(pool.map(one, jobs))

@@ -12,7 +12,17 @@ from pydantic import Field
 
 from dbt_cloud.api.operation import Body, Cli, CommandModel, Operation, Path, Query
 from dbt_cloud.cli import cli as root
-from dbt_cloud.cli.options import JSON, EnumChoice, ListItemType, ModelCommand, ModelOption, build_model, option_specs
+from dbt_cloud.cli.options import (
+    ID,
+    JSON,
+    TEXT,
+    EnumChoice,
+    ListItemType,
+    ModelCommand,
+    ModelOption,
+    build_model,
+    option_specs,
+)
 from dbt_cloud.errors import InputError
 
 
@@ -112,16 +122,17 @@ def spec_of(name: str) -> Any:
 
 
 def test_types_map_to_click_types() -> None:
-    assert spec_of("thing_id").type is click.INT
+    assert spec_of("thing_id").type is ID  # an id: a whole number from 1 up
+    assert spec_of("count").type is click.INT
     assert spec_of("ratio").type is click.FLOAT
-    assert spec_of("name").type is click.STRING
+    assert spec_of("name").type is TEXT
     assert isinstance(spec_of("color").type, EnumChoice)
     assert list(spec_of("color").type.choices) == ["red", "blue"]
     assert list(spec_of("level").type.choices) == ["low", "high"]
     assert spec_of("tags").multiple
     assert spec_of("ids").multiple
     assert isinstance(spec_of("ids").type, ListItemType), "repeated, or one JSON list"
-    assert spec_of("ids").type.item is click.INT
+    assert spec_of("ids").type.item is ID, "each item a positive id"
     assert spec_of("extra").type is JSON
     assert spec_of("active").is_flag
     assert spec_of("thing_id").envvar == "THING_ID"
@@ -129,6 +140,14 @@ def test_types_map_to_click_types() -> None:
     assert spec_of("name").required
     assert not spec_of("count").required
     assert next(s.field_name for s in option_specs(Sample)) == "thing_id", "path fields come first"
+
+
+@pytest.mark.parametrize("given", ["0", "-1", "-99999999999999999999"])
+def test_an_impossible_id_is_refused_before_anything_is_sent(given: str) -> None:
+    with pytest.raises(click.BadParameter, match="is not an id"):
+        ID.convert(given, None, None)
+    assert ID.convert("7", None, None) == 7
+    assert ID.name == click.INT.name, "the help reads --job-id INTEGER, as before"
 
 
 def run_sample(args: list[str]) -> CommandModel:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any, cast
 
@@ -28,21 +27,19 @@ from dbt_cloud.cli.commands.base import (
     request_session,
     settings_for,
 )
+from dbt_cloud.cli.json_input import checked_text, parse_json_or_text, read_json_file
 from dbt_cloud.cli.setting_option import SettingOption
-from dbt_cloud.errors import ConfigError, InputError, UsageError
+from dbt_cloud.errors import ConfigError, UsageError
 from dbt_cloud.services.updates import deep_merge
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 WRITES = ("POST", "PUT", "PATCH")
 
 
-def parse_value(text: str) -> Any:
+def parse_value(text: str, source: str = "-F") -> Any:
     """`-F` values: JSON where the text is JSON (`8`, `true`, `null`, `[1, 2]`, `{"a": 1}`, `"8"`),
     else the text itself."""
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
+    return parse_json_or_text(text, source)
 
 
 def _pairs(items: tuple[str, ...], option: str, *, typed: bool) -> list[tuple[str, Any]]:
@@ -51,7 +48,8 @@ def _pairs(items: tuple[str, ...], option: str, *, typed: bool) -> list[tuple[st
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise UsageError(f"{option} takes KEY=VALUE, not {item!r}")
-        pairs.append((key, parse_value(value) if typed else value))
+        checked_text(item, option)
+        pairs.append((key, parse_value(value, f"{option} {key}") if typed else value))
     return pairs
 
 
@@ -90,14 +88,8 @@ def _as_body(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _read_input(source: str) -> Any:
-    try:
-        text = sys.stdin.read() if source == "-" else Path(source).expanduser().read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"Cannot read --input {source}: {exc.strerror or exc}") from None
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise InputError(f"--input {source} is not valid JSON: {exc}") from None
+    path = Path(source) if source == "-" else Path(source).expanduser()
+    return read_json_file(path, "--input")
 
 
 def fill_path(path: str, values: dict[str, Any]) -> str:

@@ -84,7 +84,8 @@ def fetch(invocation: Invocation, commands: list[CommandModel], labels: list[str
     if directory is not None and target != "-":
         raise UsageError("Give -f/--file (one artifact) or --output-dir (any number), not both")
     if directory is not None:
-        directory.mkdir(parents=True, exist_ok=True)
+        for label in labels:  # a refused path leaves no folder behind: all are checked first
+            target_in(directory, label, make_folders=False)
         destinations: list[Path | None] = [target_in(directory, label) for label in labels]
     else:
         destinations = [None if target == "-" else Path(target)]

@@ -15,7 +15,6 @@ connection pool. Commands do not know whether they run in a terminal or in a pro
 from __future__ import annotations
 
 import io
-import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -35,7 +34,7 @@ from dbt_cloud.cli.suggest import SuggestingGroup
 from dbt_cloud.config import ENV_VARS, Settings
 from dbt_cloud.defaults import DEFAULT_HOST
 from dbt_cloud.errors import ConfigError, InputError
-from dbt_cloud.files import atomic_write
+from dbt_cloud.files import atomic_write, writable_problem
 from dbt_cloud.terminal.output import FORMATS, render
 
 if TYPE_CHECKING:
@@ -309,13 +308,9 @@ def _writable_destination(ctx: click.Context, param: click.Parameter, value: str
     # Checked before anything is sent: finding out after a job was triggered would lose the answer.
     if value in (None, "-"):
         return value
-    folder = os.path.dirname(os.path.abspath(str(value)))
-    if not os.path.isdir(folder):
-        raise click.BadParameter(f"the directory {folder} does not exist", ctx=ctx, param=param)
-    if os.path.isdir(str(value)):
-        raise click.BadParameter(f"{value} is a directory", ctx=ctx, param=param)
-    if not os.access(folder, os.W_OK):
-        raise click.BadParameter(f"cannot write in {folder}", ctx=ctx, param=param)
+    problem = writable_problem(Path(str(value)))
+    if problem is not None:
+        raise click.BadParameter(problem, ctx=ctx, param=param)
     return value
 
 

@@ -47,6 +47,8 @@ from dbt_cloud.cli.commands.composite import (
 )
 from dbt_cloud.cli.commands.watching import WaitOptions, print_or_watch, wait_params
 from dbt_cloud.cli.completing import FILES
+from dbt_cloud.cli.json_input import MAX_DEPTH, check_document, read_text_file
+from dbt_cloud.cli.options import ID
 from dbt_cloud.errors import UsageError
 
 # --- job run -------------------------------------------------------------------------------------
@@ -172,7 +174,7 @@ export_command = composite_command(
     extra_params=[
         click.Option(
             ["--job-id", "job_id"],
-            type=int,
+            type=ID,
             multiple=True,
             help="Job to export (repeatable). Default: DBT_CLOUD_JOB_ID or the profile's job_id.",
         ),
@@ -222,12 +224,7 @@ def _read_import(invocation: Invocation) -> tuple[list[Any], bool]:
     else:
         path = FilePath(source).expanduser()
         origin = str(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise UsageError(f"The file {path} does not exist") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"Cannot read {path}: {exc}") from None
+        text = read_text_file(path, "The file")
         if chosen is None and path.suffix.lower() in (".yml", ".yaml"):
             chosen = "yaml"
     if chosen == "yaml":
@@ -238,6 +235,9 @@ def _read_import(invocation: Invocation) -> tuple[list[Any], bool]:
         raise UsageError(
             f"{origin} is not valid JSON ({exc.msg} at line {exc.lineno})", hint="for YAML pass --format yaml"
         ) from None
+    except RecursionError:
+        raise UsageError(f"{origin} is nested too deeply (more than {MAX_DEPTH} levels)") from None
+    check_document(document, origin)
     return read_document(document, origin=origin)
 
 
@@ -328,12 +328,12 @@ import_command = composite_command(
         ),
         click.Option(
             ["--project-id", "target_project_id"],
-            type=int,
+            type=ID,
             help="Import into this project instead of the document's.",
         ),
         click.Option(
             ["--environment-id", "target_environment_id"],
-            type=int,
+            type=ID,
             help="Import into this environment instead of the document's.",
         ),
         click.Option(

@@ -11,6 +11,7 @@ import click
 from dbt_cloud.api.operations.metadata import MetadataQuery
 from dbt_cloud.cli.commands.base import api_command, command_group
 from dbt_cloud.cli.completing import FILES
+from dbt_cloud.cli.json_input import checked_text
 from dbt_cloud.errors import InputError
 
 
@@ -23,13 +24,21 @@ def _read_query(values: dict[str, Any]) -> dict[str, Any]:
     if source == "-":
         if sys.stdin.isatty():
             raise InputError("No query given: pass --query TEXT, -f FILE, or pipe the query on stdin")
-        values["query"] = sys.stdin.read()
+        try:
+            values["query"] = checked_text(sys.stdin.read(), "The query on stdin")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"The query on stdin is not UTF-8 text (byte at position {exc.start})") from None
         return values
     try:
         with open(source, encoding="utf-8") as handle:
             values["query"] = handle.read()
     except OSError as exc:
         raise InputError(f"Cannot read the query file {source}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"Cannot read the query file {source}: it is not UTF-8 text "
+            f"(byte 0x{exc.object[exc.start]:02x} at position {exc.start})"
+        ) from None
     return values
 
 

@@ -41,11 +41,12 @@ from dbt_cloud.cli.commands.composite import (
     yes_option,
 )
 from dbt_cloud.cli.commands.watching import WaitOptions, print_or_watch, wait_params, watch
+from dbt_cloud.cli.options import ID
 from dbt_cloud.errors import UsageError
 
 
 def run_id_argument() -> click.Argument:
-    return click.Argument(["run_id_arg"], required=False, type=int, metavar="[RUN_ID]")
+    return click.Argument(["run_id_arg"], required=False, type=ID, metavar="[RUN_ID]")
 
 
 def take_run_id_argument(values: dict[str, Any]) -> dict[str, Any]:
