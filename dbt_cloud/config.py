@@ -155,7 +155,7 @@ def normalize_host(host: str, setting: str = "--dbt-cloud-host") -> str:
     (`http://127.0.0.1:8765` for the local runner). `setting` names where it came from, for the
     one line that refuses a malformed one (exit 2)."""
     if not host.strip():
-        raise ConfigError(f"The dbt Cloud host ({setting}) is empty", setting="dbt_cloud_host")
+        raise ConfigError(f"Invalid dbt Cloud host ({setting}) {shown(host)}: it is empty", setting="dbt_cloud_host")
     parts = checked_url(host, f"dbt Cloud host ({setting})", default_scheme="https")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise ConfigError(

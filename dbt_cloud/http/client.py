@@ -499,10 +499,8 @@ def answer_error(exc: httpx.DecodingError | httpx.TooManyRedirects, method: str,
     never end. Not retried: the same server sends the same again."""
     path = httpx.URL(url).path
     if isinstance(exc, httpx.TooManyRedirects):
-        return InvalidResponseError(
-            f"dbt Cloud answered {method} {path} with redirects that never end (a redirect loop)",
-            hint="check --dbt-cloud-host",
-        )
+        # A loop is a host that is not the API (a proxy or a web front), so the CLI points at the host.
+        return NotTheApiError(f"dbt Cloud answered {method} {path} with redirects that never end (a redirect loop)")
     return InvalidResponseError(
         f"dbt Cloud answered {method} {path} with a compressed body that does not decompress: {exc}"
     )
