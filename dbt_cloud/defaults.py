@@ -5,11 +5,15 @@ DEFAULT_HOST = "cloud.getdbt.com"
 DEFAULT_PROFILE = "default"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_RETRIES = 3
+#: Seconds of consecutive failed polls a wait for a run rides out (dbt Cloud's API incidents last
+#: minutes while the runs go on).
+DEFAULT_WAIT_OUTAGE = 900.0
 
 PROFILE_ENV_VAR = "DBT_CLOUD_PROFILE"
 CONFIG_FILE_ENV_VAR = "DBT_CLOUD_CONFIG"
 DEBUG_ENV_VAR = "DBT_CLOUD_DEBUG"
 TIMEOUT_ENV_VAR = "DBT_CLOUD_TIMEOUT"
 MAX_RETRIES_ENV_VAR = "DBT_CLOUD_MAX_RETRIES"
+WAIT_OUTAGE_ENV_VAR = "DBT_CLOUD_WAIT_OUTAGE"
 #: Set to "true" by GitHub Actions for every step: GitHub mode (`--github`) is then the default.
 GITHUB_ACTIONS_ENV_VAR = "GITHUB_ACTIONS"

@@ -12,16 +12,56 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import IO
 
 from dbt_cloud.api.runs import format_seconds
-from dbt_cloud.events import DownloadProgress, Event, RunFinished, RunStatusChanged
+from dbt_cloud.events import (
+    DownloadProgress,
+    Event,
+    RunFinished,
+    RunStatusChanged,
+    WaitInterrupted,
+    WaitResumed,
+)
 from dbt_cloud.terminal.style import Style
 
 SPINNER = "|/-\\"
 CLEAR_LINE = "\r\x1b[2K"
 #: Redraws of a live line at most this often (seconds): a fast download emits thousands of events.
 REDRAW_SECONDS = 0.1
+
+
+def local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+def outage_line(event: WaitInterrupted | WaitResumed, now: datetime) -> str:
+    """The one line said when the polls of a wait start failing, or are answered again."""
+    if isinstance(event, WaitInterrupted):
+        until = (now + timedelta(seconds=event.window_seconds)).strftime("%H:%M")
+        return (
+            f"dbt Cloud is not answering ({event.reason}); still waiting for run {event.run_id}, "
+            f"will keep trying until {until}"
+        )
+    polls = "poll" if event.failed_polls == 1 else "polls"
+    return (
+        f"dbt Cloud is answering again after {format_seconds(event.outage_seconds)} "
+        f"({event.failed_polls} {polls} failed); still waiting for run {event.run_id}"
+    )
+
+
+class OutageNotice:
+    """Only the outage lines of a wait (`run logs --follow`, whose stdout is the logs)."""
+
+    def __init__(self, stream: IO[str], *, wall: Callable[[], datetime] = local_now) -> None:
+        self.stream = stream
+        self.wall = wall
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, (WaitInterrupted, WaitResumed)):
+            self.stream.write(outage_line(event, self.wall()) + "\n")
+            self.stream.flush()
 
 
 def is_terminal(stream: IO[str]) -> bool:
@@ -35,10 +75,18 @@ def is_terminal(stream: IO[str]) -> bool:
 class RunProgress:
     """Shows the run's URL once, then its status: live with the time waited, or one line per change."""
 
-    def __init__(self, stream: IO[str], *, live: bool, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        stream: IO[str],
+        *,
+        live: bool,
+        clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], datetime] = local_now,
+    ) -> None:
         self.stream = stream
         self.live = live
         self.clock = clock
+        self.wall = wall
         self.started = clock()
         self._line: str | None = None
         self._frame = 0
@@ -66,6 +114,9 @@ class RunProgress:
             took = f" after {format_seconds(event.duration_seconds)}" if event.duration_seconds is not None else ""
             self._line = None
             self._print(f"Run {event.run_id} finished: {paint(event.status_humanized)}{took}")
+        elif isinstance(event, (WaitInterrupted, WaitResumed)):
+            self._print(outage_line(event, self.wall()))
+            self.tick()
 
     def tick(self) -> None:
         """Redraw the live line (the spinner and the time waited move on)."""

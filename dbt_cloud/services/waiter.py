@@ -6,8 +6,15 @@ after the last, each next one 1.5 times later, up to `PollPolicy.max_seconds` (`
 a change of status starts the backoff again, since changes come in bursts (queued, starting,
 running). Each change is reported as a `RunStatusChanged` event and the end as `RunFinished`,
 through the client's event handler and `on_event`, so the CLI's progress line and a program's
-callback read the same stream. Polls that fail for a passing reason (the client has already retried
-them) are tolerated a few times in a row, so a minute-long blip does not end an hour-long wait.
+callback read the same stream.
+
+A poll that fails for a passing reason (5xx, 429, a refused or dropped connection, a timeout; the
+client has already retried it as its own policy says) does not end the wait: dbt Cloud's API has
+incidents of minutes while the runs go on. The wait keeps polling through `PollPolicy.outage_seconds`
+of consecutive failure (`--wait-outage`, DBT_CLOUD_WAIT_OUTAGE, the profile's `wait_outage`), and says
+when the trouble starts (`WaitInterrupted`) and ends (`WaitResumed`). The wait's own timeout still wins.
+The window lives here and not in the per-request retries because only the waiter sees each poll's
+final failure and knows that the next poll is as good as a retry.
 """
 
 from __future__ import annotations
@@ -18,8 +25,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dbt_cloud.api.runs import FINISHED, SUCCESS, format_seconds, run_duration, run_status, run_url, status_name
-from dbt_cloud.errors import APIConnectionError, RateLimitError, RunTimeoutError, ServerError
-from dbt_cloud.events import EventHandler, RunFinished, RunStatusChanged
+from dbt_cloud.defaults import DEFAULT_WAIT_OUTAGE
+from dbt_cloud.errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    DbtCloudError,
+    RateLimitError,
+    RunTimeoutError,
+    ServerError,
+)
+from dbt_cloud.events import EventHandler, RunFinished, RunStatusChanged, WaitInterrupted, WaitResumed
 from dbt_cloud.services.runs import run_of
 
 if TYPE_CHECKING:
@@ -39,8 +55,8 @@ class PollPolicy:
     first_seconds: float = 1.0
     factor: float = 1.5
     max_seconds: float = 10.0
-    #: Polls in a row that may fail for a passing reason before the wait gives up.
-    max_failures: int = 5
+    #: Seconds of consecutive failed polls (for a passing reason) before the wait gives up.
+    outage_seconds: float = DEFAULT_WAIT_OUTAGE
 
     def delays(self) -> Iterator[float]:
         delay = min(self.first_seconds, self.max_seconds)
@@ -91,20 +107,32 @@ class _Watch:
         self.delays = policy.delays()
         self.previous: int | None = None
         self.failures = 0
+        #: When the failed polls in a row began (the waiter's clock); None while polls are answered.
+        self.outage_started: float | None = None
 
-    def _emit(self, event: RunStatusChanged | RunFinished) -> None:
+    def _emit(self, event: RunStatusChanged | RunFinished | WaitInterrupted | WaitResumed) -> None:
         self.client.emit(event)
         if self.on_event is not None:
             self.on_event(event)
 
-    def failed(self) -> None:
-        """A poll failed for a passing reason: tolerated a few times in a row, then raised again."""
+    def failed(self, error: DbtCloudError) -> None:
+        """A poll failed for a passing reason: tolerated until the outage window has passed, then
+        raised again. Called from the except block that caught `error`."""
+        now = self.clock()
         self.failures += 1
-        if self.failures > self.policy.max_failures:
-            raise  # the poll's own error: this is called from the except block that caught it
+        if self.outage_started is None:
+            self.outage_started = now
+            self._emit(WaitInterrupted(self.run_id, failure_reason(error), self.policy.outage_seconds))
+        elif now - self.outage_started >= self.policy.outage_seconds:
+            waited = format_seconds(now - self.outage_started)
+            error.message += f" (run {self.run_id}: no answer for {waited}, {self.failures} polls in a row)"
+            raise  # the poll's own error
 
     def answered(self, answer: ApiResponse) -> WaitResult | None:
         """The run as a poll saw it; the result once it has finished."""
+        if self.outage_started is not None:
+            self._emit(WaitResumed(self.run_id, self.clock() - self.outage_started, self.failures))
+            self.outage_started = None
         self.failures = 0
         run = run_of(answer)
         status = run_status(run)
@@ -124,6 +152,9 @@ class _Watch:
     def next_delay(self) -> float:
         """Seconds to sleep before the next poll; `RunTimeoutError` once the timeout has passed."""
         delay = next(self.delays)
+        if self.outage_started is not None:
+            # The last try of an outage comes as its window closes, not up to a poll interval later.
+            delay = min(delay, max(self.outage_started + self.policy.outage_seconds - self.clock(), 0.0))
         if self.deadline is None:
             return delay
         remaining = self.deadline - self.clock()
@@ -136,6 +167,17 @@ class _Watch:
                 last_status=self.previous,
             )
         return min(delay, remaining)
+
+
+def failure_reason(error: DbtCloudError) -> str:
+    """What a failed poll met, in a word or two: the status code, or what the connection did."""
+    if isinstance(error, APIStatusError):
+        return str(error.status_code)
+    if isinstance(error, APITimeoutError):
+        return "timed out"
+    if "refused" in str(error).lower():
+        return "connection refused"
+    return "connection failed"
 
 
 def _query(account_id: int, run_id: int, steps: bool) -> CommandModel:
@@ -169,8 +211,8 @@ def wait_for_run(
     while True:
         try:
             answer = client.send(query)
-        except PASSING_FAILURES:
-            watch.failed()
+        except PASSING_FAILURES as error:
+            watch.failed(error)
         else:
             if (result := watch.answered(answer)) is not None:
                 return result
@@ -196,8 +238,8 @@ async def wait_for_run_async(
     while True:
         try:
             answer = await client.send(query)
-        except PASSING_FAILURES:
-            watch.failed()
+        except PASSING_FAILURES as error:
+            watch.failed(error)
         else:
             if (result := watch.answered(answer)) is not None:
                 return result

@@ -9,12 +9,14 @@ logged, so tests can say which faults they survived.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import random
 import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -42,18 +44,41 @@ class FaultProxy:
     stall_seconds: float = 2.0
     faults: tuple[str, ...] = FAULTS
     log: list[Logged] = field(default_factory=list)
+    #: Decides instead of the seeded dice when given: (method, path) -> a fault or None. A test
+    #: whose outage follows a clock it drives says here when the outage is.
+    schedule: Callable[[str, str], str | None] | None = None
 
     def __post_init__(self) -> None:
         self._random = random.Random(self.seed)
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
+        self._handler: type[BaseHTTPRequestHandler] | None = None
+        self._open: set[socket.socket] = set()
+        self.port = 0
         self.url = ""
 
     def choose(self, method: str, path: str) -> str | None:
         with self._lock:
-            fault = self._random.choice(self.faults) if self._random.random() < self.rate else None
+            if self.schedule is not None:
+                fault = self.schedule(method, path)
+            else:
+                fault = self._random.choice(self.faults) if self._random.random() < self.rate else None
             self.log.append(Logged(method, path, fault))
             return fault
+
+    def refuse(self) -> None:
+        """Refuse connections from now on, as a host whose API is down does: the port is closed and
+        the open connections dropped, so a client meets ECONNREFUSED, not an answer."""
+        self.stop()
+        with self._lock:
+            for connection in list(self._open):
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
+            self._open.clear()
+
+    def accept(self) -> None:
+        """Listen again on the same port after `refuse`."""
+        self._listen(self.port)
 
     def start(self) -> FaultProxy:
         proxy = self
@@ -61,6 +86,16 @@ class FaultProxy:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                with proxy._lock:
+                    proxy._open.add(self.connection)
+
+            def finish(self) -> None:
+                with proxy._lock:
+                    proxy._open.discard(self.connection)
+                super().finish()
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
@@ -139,16 +174,23 @@ class FaultProxy:
                 self.close_connection = True
                 self.connection.close()
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, name="fault-proxy", daemon=True).start()
+        self._handler = Handler
+        self._listen(0)
+        self.url = f"http://127.0.0.1:{self.port}"
         return self
+
+    def _listen(self, port: int) -> None:
+        assert self._handler is not None, "start() the proxy first"
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler)
+        self._server.daemon_threads = True
+        self.port = int(self._server.server_address[1])
+        threading.Thread(target=self._server.serve_forever, name="fault-proxy", daemon=True).start()
 
     def stop(self) -> None:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+            self._server = None
 
     def injected(self) -> set[str]:
         return {entry.fault for entry in self.log if entry.fault}
