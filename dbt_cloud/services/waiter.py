@@ -24,7 +24,17 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dbt_cloud.api.runs import FINISHED, SUCCESS, format_seconds, run_duration, run_status, run_url, status_name
+from dbt_cloud.api.runs import (
+    FINISHED,
+    SUCCESS,
+    expected_steps,
+    format_seconds,
+    run_duration,
+    run_status,
+    run_url,
+    running_step,
+    status_name,
+)
 from dbt_cloud.defaults import DEFAULT_WAIT_OUTAGE
 from dbt_cloud.errors import (
     APIConnectionError,
@@ -35,7 +45,14 @@ from dbt_cloud.errors import (
     RunTimeoutError,
     ServerError,
 )
-from dbt_cloud.events import EventHandler, RunFinished, RunStatusChanged, WaitInterrupted, WaitResumed
+from dbt_cloud.events import (
+    EventHandler,
+    RunFinished,
+    RunStatusChanged,
+    StepStarted,
+    WaitInterrupted,
+    WaitResumed,
+)
 from dbt_cloud.services.runs import run_of
 
 if TYPE_CHECKING:
@@ -109,8 +126,11 @@ class _Watch:
         self.failures = 0
         #: When the failed polls in a row began (the waiter's clock); None while polls are answered.
         self.outage_started: float | None = None
+        #: The index of the step last reported running, and how many steps the run will have.
+        self.step: int | None = None
+        self.total_steps: int | None = None
 
-    def _emit(self, event: RunStatusChanged | RunFinished | WaitInterrupted | WaitResumed) -> None:
+    def _emit(self, event: RunStatusChanged | RunFinished | WaitInterrupted | WaitResumed | StepStarted) -> None:
         self.client.emit(event)
         if self.on_event is not None:
             self.on_event(event)
@@ -144,10 +164,22 @@ class _Watch:
             if self.previous is not None:
                 self.delays = self.policy.delays()
             self.previous = status
+        self._step_of(run)
         if status in FINISHED:
             self._emit(RunFinished(self.run_id, status, status_name(run), run_duration(run)))
-            return WaitResult(document=answer.document, run=run)
+            return WaitResult(document=_as_plain_get(answer.document), run=run)
         return None
+
+    def _step_of(self, run: dict[str, Any]) -> None:
+        """Report the step running now when it is another than the last one reported (the poll
+        asked for the steps; otherwise the run has none and nothing is said)."""
+        self.total_steps = self.total_steps or expected_steps(run)
+        step = running_step(run)
+        if step is None or step["index"] == self.step:
+            return
+        self.step = index = int(step["index"])
+        total = self.total_steps if self.total_steps is not None and index <= self.total_steps else None
+        self._emit(StepStarted(self.run_id, index, str(step.get("name") or "unnamed step"), total))
 
     def next_delay(self) -> float:
         """Seconds to sleep before the next poll; `RunTimeoutError` once the timeout has passed."""
@@ -169,6 +201,20 @@ class _Watch:
         return min(delay, remaining)
 
 
+#: The related objects a poll with steps asks for, as a run answers without them.
+_UNASKED: dict[str, Any] = {"run_steps": [], "job": None, "trigger": None}
+
+
+def _as_plain_get(document: Any) -> Any:
+    """The answer as `run get` prints it: the related objects asked for to follow the steps
+    are left as a plain answer has them (`run_steps: []`, `job` and `trigger` null), so what a
+    wait prints does not change with what it asked for on the way."""
+    data = document.get("data") if isinstance(document, dict) else None
+    if not isinstance(data, dict) or not all(key in data for key in _UNASKED):
+        return document
+    return {**document, "data": {**data, **_UNASKED}}
+
+
 def failure_reason(error: DbtCloudError) -> str:
     """What a failed poll met, in a word or two: the status code, or what the connection did."""
     if isinstance(error, APIStatusError):
@@ -183,7 +229,9 @@ def failure_reason(error: DbtCloudError) -> str:
 def _query(account_id: int, run_id: int, steps: bool) -> CommandModel:
     from dbt_cloud.api.operations.run import RunGet
 
-    return RunGet(account_id=account_id, run_id=run_id, include_related=["run_steps"] if steps else None)
+    # With the steps come the job and the trigger, which say how many steps the run will have.
+    related = ["run_steps", "job", "trigger"] if steps else None
+    return RunGet(account_id=account_id, run_id=run_id, include_related=related)
 
 
 def wait_for_run(
@@ -203,7 +251,8 @@ def wait_for_run(
 
     `timeout` (seconds; None waits as long as it takes) raises `RunTimeoutError` once passed,
     leaving the run as it is: cancelling it is the caller's choice. `on_poll` sees every answer
-    (`run logs --follow` prints the new log lines from it); `steps` asks for the run's steps too.
+    (`run logs --follow` prints the new log lines from it); `steps` asks for the run's steps too,
+    and reports the step that is running as a `StepStarted` event whenever it changes.
     `sleep` and `clock` stand in for `time.sleep` and `time.monotonic` (tests, live progress).
     """
     query = _query(account_id, run_id, steps)

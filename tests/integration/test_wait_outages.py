@@ -101,6 +101,9 @@ def test_a_wait_rides_out_75_seconds_of_503s(
     assert len(up) == 1, stderr
     assert f"({len(failed)} polls failed)" in up[0]
     assert lines.index(down[0]) < lines.index(up[0]) < len(lines) - 1
+    beats = lines[lines.index(down[0]) + 1 : lines.index(up[0])]
+    assert beats, "a minute of silence in the outage brings a heartbeat line"
+    assert all(beat.startswith(f"Run {run['id']}: still ") and "(waited " in beat for beat in beats), beats
     assert lines[-1].startswith(f"Run {run['id']} finished: Success")
 
 

@@ -151,6 +151,7 @@ def watch(invocation: Invocation, account_id: int, run_id: int) -> None:
                 run_id,
                 poll=policy,
                 timeout=options.wait_timeout,
+                steps=True,  # the progress names the step that is running
                 sleep=progress.sleeper(invocation.sleep),
                 clock=invocation.clock,
             )
