@@ -198,3 +198,27 @@ def test_the_async_wait_rides_out_an_outage_and_says_so_in_its_events(
     assert troubles[0] == WaitInterrupted(run_id, "502", 120.0)
     assert isinstance(troubles[1], WaitResumed)
     assert 70 <= troubles[1].outage_seconds <= 80
+
+
+def test_run_logs_follow_rides_out_an_outage_and_says_so_on_stderr(
+    local_runner: LocalRunner, proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`run logs --follow`: the logs on stdout, whole; the outage's two lines on stderr."""
+    with local_runner.http() as http:
+        answer = http.post(f"/api/v2/accounts/{local_runner.account_id}/jobs/{local_runner.jobs['build']}/run/",
+                           json={"cause": "follow through an outage"})  # fmt: skip
+    run_id = int(answer.json()["data"]["id"])
+    clock = DrivenClock()
+    proxy.schedule = lambda method, path: "504" if method == "GET" and clock.in_outage() else None
+    for name, value in local_runner.env(DBT_CLOUD_HOST=proxy.url).items():
+        monkeypatch.setenv(name, value)
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with DbtCloudRunner(stdout=stdout, stderr=stderr, sleep=clock.sleep, clock=clock) as runner:
+        result = runner.invoke(["--max-retries", "0", "run", "logs", str(run_id), "--follow"])
+    assert result.exit_code == 0, (result.exception, stderr.getvalue())
+    logs = result.result.decode() if isinstance(result.result, bytes) else str(result.result)
+    assert "==> Step 4: Invoke dbt with `dbt build`" in logs, "the logs are the command's answer"
+    lines = stderr.getvalue().splitlines()
+    assert len(lines) == 2, lines
+    assert lines[0].startswith(f"dbt Cloud is not answering (504); still waiting for run {run_id}, ")
+    assert lines[1].startswith("dbt Cloud is answering again after ")
