@@ -140,6 +140,8 @@ class _Watch:
         raised again. Called from the except block that caught `error`."""
         now = self.clock()
         self.failures += 1
+        if self.policy.outage_seconds <= 0:
+            raise  # no window: the first failed poll ends the wait
         if self.outage_started is None:
             self.outage_started = now
             self._emit(WaitInterrupted(self.run_id, failure_reason(error), self.policy.outage_seconds))
@@ -226,6 +228,11 @@ def failure_reason(error: DbtCloudError) -> str:
     return "connection failed"
 
 
+def _policy_of(client: ClientBase) -> PollPolicy:
+    """The default policy, with the outage window of the client's settings (environment, profile)."""
+    return PollPolicy(outage_seconds=client.settings.wait_outage)
+
+
 def _query(account_id: int, run_id: int, steps: bool) -> CommandModel:
     from dbt_cloud.api.operations.run import RunGet
 
@@ -254,9 +261,10 @@ def wait_for_run(
     (`run logs --follow` prints the new log lines from it); `steps` asks for the run's steps too,
     and reports the step that is running as a `StepStarted` event whenever it changes.
     `sleep` and `clock` stand in for `time.sleep` and `time.monotonic` (tests, live progress).
+    Without `poll`, the outage window is the client's settings' `wait_outage`.
     """
     query = _query(account_id, run_id, steps)
-    watch = _Watch(client, run_id, poll or PollPolicy(), timeout, on_event, on_poll, clock)
+    watch = _Watch(client, run_id, poll or _policy_of(client), timeout, on_event, on_poll, clock)
     while True:
         try:
             answer = client.send(query)
@@ -283,7 +291,7 @@ async def wait_for_run_async(
     import asyncio
 
     query = _query(account_id, run_id, steps=False)
-    watch = _Watch(client, run_id, poll or PollPolicy(), timeout, None, None, clock)
+    watch = _Watch(client, run_id, poll or _policy_of(client), timeout, None, None, clock)
     while True:
         try:
             answer = await client.send(query)

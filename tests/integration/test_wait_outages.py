@@ -222,3 +222,19 @@ def test_run_logs_follow_rides_out_an_outage_and_says_so_on_stderr(
     assert len(lines) == 2, lines
     assert lines[0].startswith(f"dbt Cloud is not answering (504); still waiting for run {run_id}, ")
     assert lines[1].startswith("dbt Cloud is answering again after ")
+
+
+def test_a_window_of_zero_gives_up_at_the_first_failed_poll(local_runner: LocalRunner, proxy: FaultProxy) -> None:
+    from dbt_cloud.config import Settings
+    from dbt_cloud.errors import ServerError
+    from dbt_cloud.http.client import DbtCloudClient
+    from dbt_cloud.services.waiter import PollPolicy, wait_for_run
+
+    (run_id,) = local_runner.seed_runs(local_runner.jobs["build"], 1, status=3)
+    proxy.schedule = lambda method, path: "503"
+    settings = Settings(api_token=local_runner.token, base_url=proxy.url, max_retries=0)
+    slept: list[float] = []
+    with DbtCloudClient(settings) as client, pytest.raises(ServerError, match="503"):
+        wait_for_run(client, local_runner.account_id, run_id, poll=PollPolicy(outage_seconds=0), sleep=slept.append)
+    assert slept == [], "no second poll"
+    assert len(proxy.log) == 1
