@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from dbt_cloud.http.async_client import AsyncDbtCloudClient
     from dbt_cloud.http.client import DbtCloudClient
     from dbt_cloud.http.pages import PageWalk
+    from dbt_cloud.services.waiter import PollPolicy
 
 # --- what the sync and async clients share --------------------------------------------------------
 
@@ -295,14 +296,18 @@ class DbtCloud(_Cloud["httpx.BaseTransport"], Closing):
         """Every item of a list command, across its pages."""
         return Pager(self, command)
 
-    def wait(self, run: Run | int, *, timeout: float | None = None) -> Run:
+    def wait(self, run: Run | int, *, timeout: float | None = None, outage: float | None = None) -> Run:
         """Wait for a run to finish (success, error or cancelled) and return it finished. Raises
-        `RunTimeoutError` after `timeout` seconds; the run goes on. Progress comes as
-        `RunStatusChanged` and `RunFinished` events."""
+        `RunTimeoutError` after `timeout` seconds; the run goes on. API trouble (5xx, 429, refused
+        connections, timeouts) is ridden out for `outage` seconds of consecutive failed polls
+        (default: the settings' `wait_outage`, 15 minutes), then the last poll's error is raised.
+        Progress comes as `RunStatusChanged` and `RunFinished` events, the trouble as
+        `WaitInterrupted` and `WaitResumed`."""
         from dbt_cloud.services.waiter import wait_for_run
 
         account_id, run_id = _account_of(run, self.settings)
-        finished = wait_for_run(self.connection, account_id, run_id, timeout=timeout)
+        policy = _poll_policy(self.settings, outage)
+        finished = wait_for_run(self.connection, account_id, run_id, poll=policy, timeout=timeout)
         return parse_data(Run, finished.run)  # type: ignore[no-any-return]
 
     def _call(self, verb: Verb, fields: dict[str, Any]) -> Any:
@@ -315,6 +320,12 @@ class DbtCloud(_Cloud["httpx.BaseTransport"], Closing):
 
             return parse_answer(model.operation, update(self.connection, model, getter).document)
         return self.execute(model)
+
+
+def _poll_policy(settings: Settings, outage: float | None) -> PollPolicy:
+    from dbt_cloud.services.waiter import PollPolicy
+
+    return PollPolicy(outage_seconds=settings.wait_outage if outage is None else float(outage))
 
 
 # --- the async client -----------------------------------------------------------------------------
@@ -342,13 +353,14 @@ class AsyncDbtCloud(_Cloud["httpx.AsyncBaseTransport"], AsyncClosing):
     def paginate(self, command: CommandModel) -> AsyncPager:
         return AsyncPager(self, command)
 
-    async def wait(self, run: Run | int, *, timeout: float | None = None) -> Run:
+    async def wait(self, run: Run | int, *, timeout: float | None = None, outage: float | None = None) -> Run:
         """`DbtCloud.wait` as an async loop on this client's connection (its transport, its event
         handler): nothing blocks the event loop while the run goes on."""
         from dbt_cloud.services.waiter import wait_for_run_async
 
         account_id, run_id = _account_of(run, self.settings)
-        finished = await wait_for_run_async(self.connection, account_id, run_id, timeout=timeout)
+        policy = _poll_policy(self.settings, outage)
+        finished = await wait_for_run_async(self.connection, account_id, run_id, poll=policy, timeout=timeout)
         return parse_data(Run, finished.run)  # type: ignore[no-any-return]
 
     def _call(self, verb: Verb, fields: dict[str, Any]) -> Any:

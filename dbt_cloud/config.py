@@ -34,11 +34,14 @@ from dbt_cloud.defaults import (
     DEFAULT_PROFILE,
     DEFAULT_RETRY_BUDGET,
     DEFAULT_TIMEOUT,
+    DEFAULT_WAIT_OUTAGE,
     MAX_RETRIES_ENV_VAR,
     PROFILE_ENV_VAR,
     RETRY_BUDGET_ENV_VAR,
     TIMEOUT_ENV_VAR,
+    WAIT_OUTAGE_ENV_VAR,
 )
+from dbt_cloud.durations import parse_duration
 
 #: Setting name -> environment variable. The first six are dbt-cloud-cli's.
 ENV_VARS: dict[str, str] = {
@@ -64,6 +67,9 @@ PROFILE_KEYS: dict[str, type] = {
 
 #: Keys of the connection's limits a profile may hold (a flag or variable still comes first).
 LIMIT_KEYS: dict[str, type] = {"retry_budget": float}
+#: Keys a profile may hold beyond the connection's: how long waits ride out an API outage (seconds
+#: as a number, or a duration such as "15m").
+TIMING_KEYS = ("wait_outage",)
 
 
 def config_file() -> Path:
@@ -115,6 +121,9 @@ def read_profile(name: str, path: Path | None = None, *, required: bool = False)
         return {}
     profile = profiles[name]
     for key, value in profile.items():
+        if key in TIMING_KEYS:
+            _profile_duration(name, path, key, value)
+            continue
         expected = PROFILE_KEYS.get(key) or LIMIT_KEYS.get(key)
         if expected is None:
             raise ConfigError(f"Profile {name!r} in {path} has an unknown key {key!r}")
@@ -124,6 +133,30 @@ def read_profile(name: str, path: Path | None = None, *, required: bool = False)
                 f"Profile {name!r} in {path}: {key} must be {expected.__name__}, not {type(value).__name__}"
             )
     return profile
+
+
+def _profile_duration(name: str, path: Path, key: str, value: Any) -> float:
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise ConfigError(f"Profile {name!r} in {path}: {key}: {exc}") from None
+
+
+def wait_outage_setting(stored: Mapping[str, Any], profile_name: str) -> float:
+    """How long a wait rides out failed polls: DBT_CLOUD_WAIT_OUTAGE,
+    else the profile's `wait_outage`, else the default (the `--wait-outage` flag, where a command
+    has it, is laid over this by the command)."""
+    text = _env_text(WAIT_OUTAGE_ENV_VAR)
+    if text is not None:
+        try:
+            return parse_duration(text)
+        except ValueError as exc:
+            raise ConfigError(
+                f"Invalid value for '--wait-outage' (from {WAIT_OUTAGE_ENV_VAR}): {exc}", hint="see 'dbt-cloud --help'"
+            ) from None
+    if "wait_outage" in stored:
+        return _profile_duration(profile_name, config_file(), "wait_outage", stored["wait_outage"])
+    return DEFAULT_WAIT_OUTAGE
 
 
 def write_profile(name: str, values: Mapping[str, Any], path: Path | None = None, *, replace: bool = False) -> Path:
@@ -139,7 +172,7 @@ def write_profile(name: str, values: Mapping[str, Any], path: Path | None = None
     profiles = read_profiles(path)
     given = {k: v for k, v in values.items() if v is not None}
     merged = given if replace else {**profiles.get(name, {}), **given}
-    unknown = sorted(set(merged) - set(PROFILE_KEYS) - set(LIMIT_KEYS))
+    unknown = sorted(set(merged) - set(PROFILE_KEYS) - set(LIMIT_KEYS) - set(TIMING_KEYS))
     if unknown:
         raise ConfigError(f"Unknown profile keys: {', '.join(unknown)}")
     profiles[name] = merged
@@ -284,6 +317,8 @@ class Settings:
     max_retries: int = DEFAULT_MAX_RETRIES
     #: Seconds a request safe to repeat keeps being retried (see dbt_cloud.http.retry).
     retry_budget: float = DEFAULT_RETRY_BUDGET
+    #: Seconds of consecutive failed polls a wait for a run rides out (`--wait-outage`).
+    wait_outage: float = DEFAULT_WAIT_OUTAGE
     profile: str = DEFAULT_PROFILE
     #: Where each value came from, for error messages ("from DBT_CLOUD_HOST", ...).
     sources: Mapping[str, str] = field(default_factory=dict, repr=False)
@@ -335,6 +370,7 @@ class Settings:
         token = _checked_token(values.get("api_token"))
         timeout, max_retries = connection_limits(timeout, max_retries)
         budget = retry_budget_of(retry_budget, stored)
+        wait_outage = wait_outage_setting(stored, profile_name)
         return cls(
             api_token=token,
             base_url=base_url,
@@ -346,6 +382,7 @@ class Settings:
             timeout=timeout,
             max_retries=max_retries,
             retry_budget=budget,
+            wait_outage=wait_outage,
             profile=profile_name,
             sources=sources,
             invalid=invalid,

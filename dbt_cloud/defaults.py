@@ -8,6 +8,9 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_RETRIES = 20
 #: Seconds a request safe to repeat keeps being retried: rides out a minute and a half of trouble.
 DEFAULT_RETRY_BUDGET = 90.0
+#: Seconds of consecutive failed polls a wait for a run rides out (dbt Cloud's API incidents last
+#: minutes while the runs go on).
+DEFAULT_WAIT_OUTAGE = 900.0
 
 PROFILE_ENV_VAR = "DBT_CLOUD_PROFILE"
 CONFIG_FILE_ENV_VAR = "DBT_CLOUD_CONFIG"
@@ -15,5 +18,6 @@ DEBUG_ENV_VAR = "DBT_CLOUD_DEBUG"
 TIMEOUT_ENV_VAR = "DBT_CLOUD_TIMEOUT"
 MAX_RETRIES_ENV_VAR = "DBT_CLOUD_MAX_RETRIES"
 RETRY_BUDGET_ENV_VAR = "DBT_CLOUD_RETRY_BUDGET"
+WAIT_OUTAGE_ENV_VAR = "DBT_CLOUD_WAIT_OUTAGE"
 #: Set to "true" by GitHub Actions for every step: GitHub mode (`--github`) is then the default.
 GITHUB_ACTIONS_ENV_VAR = "GITHUB_ACTIONS"

@@ -97,6 +97,37 @@ class RunFinished(Event):
     duration_seconds: float | None = None
 
 
+@dataclass(frozen=True)
+class WaitInterrupted(Event):
+    """The polls of a wait began to fail for a passing reason (5xx, 429, a refused or dropped
+    connection, a timeout): the wait goes on trying for `window_seconds` of consecutive failure."""
+
+    run_id: int
+    #: What the last poll met: "503", "429", "connection refused", ...
+    reason: str
+    window_seconds: float
+
+
+@dataclass(frozen=True)
+class WaitResumed(Event):
+    """A poll was answered again after `WaitInterrupted`: the trouble lasted `outage_seconds`."""
+
+    run_id: int
+    outage_seconds: float
+    failed_polls: int
+
+
+@dataclass(frozen=True)
+class StepStarted(Event):
+    """The step of a run being waited for changed: step `index` (of `total` where the job says how
+    many it has) named `name` is running."""
+
+    run_id: int
+    index: int
+    name: str
+    total: int | None = None
+
+
 EventHandler = Callable[[Event], None]
 
 
@@ -124,4 +155,10 @@ def describe(event: Event) -> str:
         return f"run {event.run_id}: {event.status_humanized}"
     if isinstance(event, RunFinished):
         return f"run {event.run_id} finished: {event.status_humanized}"
+    if isinstance(event, WaitInterrupted):
+        return f"wait for run {event.run_id}: not answered ({event.reason}), trying for {event.window_seconds:.0f}s"
+    if isinstance(event, WaitResumed):
+        return f"wait for run {event.run_id}: answered again after {event.outage_seconds:.0f}s"
+    if isinstance(event, StepStarted):
+        return f"run {event.run_id}: step {event.index} {event.name}"
     return repr(event)

@@ -183,3 +183,47 @@ def materialization_step(run: Mapping[str, Any]) -> dict[str, Any] | None:
         if dbt_command_of(str(step.get("name") or "")) in MATERIALIZING_COMMANDS:
             chosen = step
     return chosen
+
+
+#: The steps dbt Cloud runs before a job's own commands: clone the repository, write the profile,
+#: `dbt deps`.
+SETUP_STEPS = 3
+_QUOTED = re.compile(r"`([^`]+)`")
+
+
+def running_step(run: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The step running now (the run fetched with its steps): the last one whose status is
+    running, or None between steps and before the first."""
+    current = None
+    for step in run_steps(run):
+        if step.get("status") == RUNNING and isinstance(step.get("index"), int):
+            current = step
+    return current
+
+
+def expected_steps(run: Mapping[str, Any]) -> int | None:
+    """How many steps the run will have, from its job and trigger (fetched with `job` and
+    `trigger`): the setup steps, then source freshness, each command and docs where asked for.
+    None when the run came without its job."""
+    job = run.get("job")
+    if not isinstance(job, Mapping):
+        return None
+    given = run.get("trigger")
+    trigger: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
+
+    def chosen(override: str, setting: str) -> Any:
+        value = trigger.get(override)
+        return job.get(setting) if value is None else value
+
+    commands = chosen("steps_override", "execute_steps")
+    if not isinstance(commands, list):
+        return None
+    sources = bool(chosen("generate_sources_override", "run_generate_sources"))
+    docs = bool(chosen("generate_docs_override", "generate_docs"))
+    return SETUP_STEPS + len(commands) + int(sources) + int(docs)
+
+
+def step_label(name: str) -> str:
+    """What a step does, short: "`dbt build`" for "Invoke dbt with `dbt build`", else its name."""
+    match = _QUOTED.search(name)
+    return f"`{match.group(1).strip()}`" if match else name

@@ -12,16 +12,59 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import IO
 
-from dbt_cloud.api.runs import format_seconds
-from dbt_cloud.events import DownloadProgress, Event, RunFinished, RunStatusChanged
+from dbt_cloud.api.runs import format_seconds, step_label
+from dbt_cloud.events import (
+    DownloadProgress,
+    Event,
+    RunFinished,
+    RunStatusChanged,
+    StepStarted,
+    WaitInterrupted,
+    WaitResumed,
+)
 from dbt_cloud.terminal.style import Style
 
 SPINNER = "|/-\\"
 CLEAR_LINE = "\r\x1b[2K"
 #: Redraws of a live line at most this often (seconds): a fast download emits thousands of events.
 REDRAW_SECONDS = 0.1
+#: Off a terminal, a line at least this often (seconds) while a run is waited for.
+HEARTBEAT_SECONDS = 60.0
+
+
+def local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+def outage_line(event: WaitInterrupted | WaitResumed, now: datetime) -> str:
+    """The one line said when the polls of a wait start failing, or are answered again."""
+    if isinstance(event, WaitInterrupted):
+        until = (now + timedelta(seconds=event.window_seconds)).strftime("%H:%M")
+        return (
+            f"dbt Cloud is not answering ({event.reason}); still waiting for run {event.run_id}, "
+            f"will keep trying until {until}"
+        )
+    polls = "poll" if event.failed_polls == 1 else "polls"
+    return (
+        f"dbt Cloud is answering again after {format_seconds(event.outage_seconds)} "
+        f"({event.failed_polls} {polls} failed); still waiting for run {event.run_id}"
+    )
+
+
+class OutageNotice:
+    """Only the outage lines of a wait (`run logs --follow`, whose stdout is the logs)."""
+
+    def __init__(self, stream: IO[str], *, wall: Callable[[], datetime] = local_now) -> None:
+        self.stream = stream
+        self.wall = wall
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, (WaitInterrupted, WaitResumed)):
+            self.stream.write(outage_line(event, self.wall()) + "\n")
+            self.stream.flush()
 
 
 def is_terminal(stream: IO[str]) -> bool:
@@ -33,16 +76,32 @@ def is_terminal(stream: IO[str]) -> bool:
 
 
 class RunProgress:
-    """Shows the run's URL once, then its status: live with the time waited, or one line per change."""
+    """Shows the run's URL once, then its status and the step that is running: live with the time
+    waited, or one line per change with a heartbeat line when nothing else was said for a minute
+    (a CI log that stays silent for the length of a long step looks hung)."""
 
-    def __init__(self, stream: IO[str], *, live: bool, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        stream: IO[str],
+        *,
+        live: bool,
+        clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], datetime] = local_now,
+        heartbeat_seconds: float = HEARTBEAT_SECONDS,
+    ) -> None:
         self.stream = stream
         self.live = live
         self.clock = clock
+        self.wall = wall
+        self.heartbeat_seconds = heartbeat_seconds
         self.started = clock()
+        self._said_at = self.started
         self._line: str | None = None
         self._frame = 0
         self._status: dict[int, str] = {}
+        self._step: dict[int, str] = {}
+        #: The run waited for, while it has not finished: what the heartbeat is about.
+        self._waiting: int | None = None
         #: Statuses in their colours (success green, error red, cancelled yellow) where colour is wanted.
         self.style = Style.for_stream(stream)
 
@@ -59,13 +118,33 @@ class RunProgress:
                 before = self._status.get(event.run_id, str(event.previous_status))
                 self._print(f"Run {event.run_id}: {paint(before)} -> {status}")
             self._status[event.run_id] = event.status_humanized
-            if self.live:
-                self._line = f"Run {event.run_id}: {status}"
-                self.tick()
+            self._waiting = event.run_id
+            self._relive(event.run_id)
+        elif isinstance(event, StepStarted):
+            of = f"/{event.total}" if event.total else ""
+            self._step[event.run_id] = f"step {event.index}{of} {step_label(event.name)}"
+            if not self.live:
+                self._print(f"Run {event.run_id}: {self._step[event.run_id]} running")
+            self._relive(event.run_id)
         elif isinstance(event, RunFinished):
             took = f" after {format_seconds(event.duration_seconds)}" if event.duration_seconds is not None else ""
             self._line = None
+            self._waiting = None
             self._print(f"Run {event.run_id} finished: {paint(event.status_humanized)}{took}")
+        elif isinstance(event, (WaitInterrupted, WaitResumed)):
+            self._print(outage_line(event, self.wall()))
+            self.tick()
+
+    def _state(self, run_id: int) -> str:
+        """ "Running, step 3/8 `dbt build`": the run's status and the step it is at."""
+        status = self.style.status(self._status.get(run_id, "unknown"))
+        step = self._step.get(run_id)
+        return f"{status}, {step}" if step else status
+
+    def _relive(self, run_id: int) -> None:
+        if self.live:
+            self._line = f"Run {run_id}: {self._state(run_id)}"
+            self.tick()
 
     def tick(self) -> None:
         """Redraw the live line (the spinner and the time waited move on)."""
@@ -76,12 +155,22 @@ class RunProgress:
         self.stream.write(f"{CLEAR_LINE}{SPINNER[self._frame]} {self._line}  ({waited})")
         self.stream.flush()
 
+    def heartbeat(self) -> None:
+        """Off a terminal: one line when nothing was said for `heartbeat_seconds`, so a CI log shows
+        the wait is alive and where the run is."""
+        if self.live or self._waiting is None or self.clock() - self._said_at < self.heartbeat_seconds:
+            return
+        waited = format_seconds(self.clock() - self.started)
+        self._print(f"Run {self._waiting}: still {self._state(self._waiting)} (waited {waited})")
+
     def sleeper(self, sleep: Callable[[float], None] = time.sleep) -> Callable[[float], None]:
-        """A `sleep` for the waiter that keeps the live line moving while it waits."""
+        """A `sleep` for the waiter that keeps the live line moving while it waits, or the
+        heartbeat coming off a terminal."""
 
         def pause(seconds: float) -> None:
             if not self.live:
                 sleep(seconds)
+                self.heartbeat()
                 return
             end = self.clock() + seconds
             while (left := end - self.clock()) > 0:
@@ -102,6 +191,7 @@ class RunProgress:
             self.stream.write(CLEAR_LINE)
         self.stream.write(text + "\n")
         self.stream.flush()
+        self._said_at = self.clock()
 
 
 def format_bytes(count: float) -> str:

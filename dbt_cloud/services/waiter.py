@@ -6,8 +6,15 @@ after the last, each next one 1.5 times later, up to `PollPolicy.max_seconds` (`
 a change of status starts the backoff again, since changes come in bursts (queued, starting,
 running). Each change is reported as a `RunStatusChanged` event and the end as `RunFinished`,
 through the client's event handler and `on_event`, so the CLI's progress line and a program's
-callback read the same stream. Polls that fail for a passing reason (the client has already retried
-them) are tolerated a few times in a row, so a minute-long blip does not end an hour-long wait.
+callback read the same stream.
+
+A poll that fails for a passing reason (5xx, 429, a refused or dropped connection, a timeout; the
+client has already retried it as its own policy says) does not end the wait: dbt Cloud's API has
+incidents of minutes while the runs go on. The wait keeps polling through `PollPolicy.outage_seconds`
+of consecutive failure (`--wait-outage`, DBT_CLOUD_WAIT_OUTAGE, the profile's `wait_outage`), and says
+when the trouble starts (`WaitInterrupted`) and ends (`WaitResumed`). The wait's own timeout still wins.
+The window lives here and not in the per-request retries because only the waiter sees each poll's
+final failure and knows that the next poll is as good as a retry.
 """
 
 from __future__ import annotations
@@ -17,9 +24,35 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dbt_cloud.api.runs import FINISHED, SUCCESS, format_seconds, run_duration, run_status, run_url, status_name
-from dbt_cloud.errors import APIConnectionError, RateLimitError, RunTimeoutError, ServerError
-from dbt_cloud.events import EventHandler, RunFinished, RunStatusChanged
+from dbt_cloud.api.runs import (
+    FINISHED,
+    SUCCESS,
+    expected_steps,
+    format_seconds,
+    run_duration,
+    run_status,
+    run_url,
+    running_step,
+    status_name,
+)
+from dbt_cloud.defaults import DEFAULT_WAIT_OUTAGE
+from dbt_cloud.errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    DbtCloudError,
+    RateLimitError,
+    RunTimeoutError,
+    ServerError,
+)
+from dbt_cloud.events import (
+    EventHandler,
+    RunFinished,
+    RunStatusChanged,
+    StepStarted,
+    WaitInterrupted,
+    WaitResumed,
+)
 from dbt_cloud.services.runs import run_of
 
 if TYPE_CHECKING:
@@ -39,8 +72,8 @@ class PollPolicy:
     first_seconds: float = 1.0
     factor: float = 1.5
     max_seconds: float = 10.0
-    #: Polls in a row that may fail for a passing reason before the wait gives up.
-    max_failures: int = 5
+    #: Seconds of consecutive failed polls (for a passing reason) before the wait gives up.
+    outage_seconds: float = DEFAULT_WAIT_OUTAGE
 
     def delays(self) -> Iterator[float]:
         delay = min(self.first_seconds, self.max_seconds)
@@ -91,20 +124,37 @@ class _Watch:
         self.delays = policy.delays()
         self.previous: int | None = None
         self.failures = 0
+        #: When the failed polls in a row began (the waiter's clock); None while polls are answered.
+        self.outage_started: float | None = None
+        #: The index of the step last reported running, and how many steps the run will have.
+        self.step: int | None = None
+        self.total_steps: int | None = None
 
-    def _emit(self, event: RunStatusChanged | RunFinished) -> None:
+    def _emit(self, event: RunStatusChanged | RunFinished | WaitInterrupted | WaitResumed | StepStarted) -> None:
         self.client.emit(event)
         if self.on_event is not None:
             self.on_event(event)
 
-    def failed(self) -> None:
-        """A poll failed for a passing reason: tolerated a few times in a row, then raised again."""
+    def failed(self, error: DbtCloudError) -> None:
+        """A poll failed for a passing reason: tolerated until the outage window has passed, then
+        raised again. Called from the except block that caught `error`."""
+        now = self.clock()
         self.failures += 1
-        if self.failures > self.policy.max_failures:
-            raise  # the poll's own error: this is called from the except block that caught it
+        if self.policy.outage_seconds <= 0:
+            raise  # no window: the first failed poll ends the wait
+        if self.outage_started is None:
+            self.outage_started = now
+            self._emit(WaitInterrupted(self.run_id, failure_reason(error), self.policy.outage_seconds))
+        elif now - self.outage_started >= self.policy.outage_seconds:
+            waited = format_seconds(now - self.outage_started)
+            error.message += f" (run {self.run_id}: no answer for {waited}, {self.failures} polls in a row)"
+            raise  # the poll's own error
 
     def answered(self, answer: ApiResponse) -> WaitResult | None:
         """The run as a poll saw it; the result once it has finished."""
+        if self.outage_started is not None:
+            self._emit(WaitResumed(self.run_id, self.clock() - self.outage_started, self.failures))
+            self.outage_started = None
         self.failures = 0
         run = run_of(answer)
         status = run_status(run)
@@ -116,14 +166,29 @@ class _Watch:
             if self.previous is not None:
                 self.delays = self.policy.delays()
             self.previous = status
+        self._step_of(run)
         if status in FINISHED:
             self._emit(RunFinished(self.run_id, status, status_name(run), run_duration(run)))
-            return WaitResult(document=answer.document, run=run)
+            return WaitResult(document=_as_plain_get(answer.document), run=run)
         return None
+
+    def _step_of(self, run: dict[str, Any]) -> None:
+        """Report the step running now when it is another than the last one reported (the poll
+        asked for the steps; otherwise the run has none and nothing is said)."""
+        self.total_steps = self.total_steps or expected_steps(run)
+        step = running_step(run)
+        if step is None or step["index"] == self.step:
+            return
+        self.step = index = int(step["index"])
+        total = self.total_steps if self.total_steps is not None and index <= self.total_steps else None
+        self._emit(StepStarted(self.run_id, index, str(step.get("name") or "unnamed step"), total))
 
     def next_delay(self) -> float:
         """Seconds to sleep before the next poll; `RunTimeoutError` once the timeout has passed."""
         delay = next(self.delays)
+        if self.outage_started is not None:
+            # The last try of an outage comes as its window closes, not up to a poll interval later.
+            delay = min(delay, max(self.outage_started + self.policy.outage_seconds - self.clock(), 0.0))
         if self.deadline is None:
             return delay
         remaining = self.deadline - self.clock()
@@ -138,10 +203,42 @@ class _Watch:
         return min(delay, remaining)
 
 
+#: The related objects a poll with steps asks for, as a run answers without them.
+_UNASKED: dict[str, Any] = {"run_steps": [], "job": None, "trigger": None}
+
+
+def _as_plain_get(document: Any) -> Any:
+    """The answer as `run get` prints it: the related objects asked for to follow the steps
+    are left as a plain answer has them (`run_steps: []`, `job` and `trigger` null), so what a
+    wait prints does not change with what it asked for on the way."""
+    data = document.get("data") if isinstance(document, dict) else None
+    if not isinstance(data, dict) or not all(key in data for key in _UNASKED):
+        return document
+    return {**document, "data": {**data, **_UNASKED}}
+
+
+def failure_reason(error: DbtCloudError) -> str:
+    """What a failed poll met, in a word or two: the status code, or what the connection did."""
+    if isinstance(error, APIStatusError):
+        return str(error.status_code)
+    if isinstance(error, APITimeoutError):
+        return "timed out"
+    if "refused" in str(error).lower():
+        return "connection refused"
+    return "connection failed"
+
+
+def _policy_of(client: ClientBase) -> PollPolicy:
+    """The default policy, with the outage window of the client's settings (environment, profile)."""
+    return PollPolicy(outage_seconds=client.settings.wait_outage)
+
+
 def _query(account_id: int, run_id: int, steps: bool) -> CommandModel:
     from dbt_cloud.api.operations.run import RunGet
 
-    return RunGet(account_id=account_id, run_id=run_id, include_related=["run_steps"] if steps else None)
+    # With the steps come the job and the trigger, which say how many steps the run will have.
+    related = ["run_steps", "job", "trigger"] if steps else None
+    return RunGet(account_id=account_id, run_id=run_id, include_related=related)
 
 
 def wait_for_run(
@@ -161,16 +258,18 @@ def wait_for_run(
 
     `timeout` (seconds; None waits as long as it takes) raises `RunTimeoutError` once passed,
     leaving the run as it is: cancelling it is the caller's choice. `on_poll` sees every answer
-    (`run logs --follow` prints the new log lines from it); `steps` asks for the run's steps too.
+    (`run logs --follow` prints the new log lines from it); `steps` asks for the run's steps too,
+    and reports the step that is running as a `StepStarted` event whenever it changes.
     `sleep` and `clock` stand in for `time.sleep` and `time.monotonic` (tests, live progress).
+    Without `poll`, the outage window is the client's settings' `wait_outage`.
     """
     query = _query(account_id, run_id, steps)
-    watch = _Watch(client, run_id, poll or PollPolicy(), timeout, on_event, on_poll, clock)
+    watch = _Watch(client, run_id, poll or _policy_of(client), timeout, on_event, on_poll, clock)
     while True:
         try:
             answer = client.send(query)
-        except PASSING_FAILURES:
-            watch.failed()
+        except PASSING_FAILURES as error:
+            watch.failed(error)
         else:
             if (result := watch.answered(answer)) is not None:
                 return result
@@ -192,12 +291,12 @@ async def wait_for_run_async(
     import asyncio
 
     query = _query(account_id, run_id, steps=False)
-    watch = _Watch(client, run_id, poll or PollPolicy(), timeout, None, None, clock)
+    watch = _Watch(client, run_id, poll or _policy_of(client), timeout, None, None, clock)
     while True:
         try:
             answer = await client.send(query)
-        except PASSING_FAILURES:
-            watch.failed()
+        except PASSING_FAILURES as error:
+            watch.failed(error)
         else:
             if (result := watch.answered(answer)) is not None:
                 return result

@@ -33,7 +33,7 @@ done
 BASH_CASES = {
     "dbt-cloud jo": "job",
     "dbt-cloud job ru": "run",
-    "dbt-cloud job run --wa": "--wait --wait-timeout",
+    "dbt-cloud job run --wa": "--wait --wait-timeout --wait-outage",
     "dbt-cloud job list -o ": "json table ids",
     "dbt-cloud run get --run": "--run-id",
     "dbt-cloud --pro": "--profile",
@@ -100,7 +100,7 @@ def test_zsh_answers_with_values_and_descriptions() -> None:
     assert answer[:2] == ["plain", "run"]
     assert answer[2].startswith("Trigger a run of a job")
     assert protocol("zsh", "dbt-cloud job list -o ", "4")[1::3] == ["json", "table", "ids"]
-    assert protocol("zsh", "dbt-cloud job run --wa", "3")[1::3] == ["--wait", "--wait-timeout"]
+    assert protocol("zsh", "dbt-cloud job run --wa", "3")[1::3] == ["--wait", "--wait-timeout", "--wait-outage"]
 
 
 def test_fish_answers_with_values() -> None:
@@ -110,7 +110,11 @@ def test_fish_answers_with_values() -> None:
     assert protocol("fish", "dbt-cloud jo", "jo") == [
         "plain,job\tJobs: create, get, list, update, delete, and trigger runs."
     ]
-    assert values(protocol("fish", "dbt-cloud job run --wa", "--wa")) == ["--wait", "--wait-timeout"]
+    assert values(protocol("fish", "dbt-cloud job run --wa", "--wa")) == [
+        "--wait",
+        "--wait-timeout",
+        "--wait-outage",
+    ]
     assert values(protocol("fish", "dbt-cloud completion ", "")) == ["bash", "zsh", "fish"]
 
 

@@ -14,12 +14,14 @@ closes the listener when "refused" is next and opens it again one attempt later.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import random
 import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -46,54 +48,61 @@ class FaultProxy:
     #: How long a stall lasts: longer than the client's read timeout in the tests.
     stall_seconds: float = 2.0
     faults: tuple[str, ...] = FAULTS
+    log: list[Logged] = field(default_factory=list)
+    #: Decides instead of the seeded dice when given: (method, path) -> a fault or None. A test
+    #: whose outage follows a clock it drives says here when the outage is.
+    schedule: Callable[[str, str], str | None] | None = None
     #: Faults for the first requests, in order, before the seeded schedule (see the docstring).
     script: list[str | None] = field(default_factory=list)
     #: What a 429 says in Retry-After.
     retry_after: str = "0"
-    log: list[Logged] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._random = random.Random(self.seed)
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._handler: type[BaseHTTPRequestHandler] | None = None
-        self._port = 0
-        self.refusing = False
+        self._open: set[socket.socket] = set()
+        self.port = 0
         self.url = ""
+        self.refusing = False
 
     def choose(self, method: str, path: str) -> str | None:
         with self._lock:
             if self.script and self.script[0] != "refused":
                 fault = self.script.pop(0)
+            elif self.schedule is not None:
+                fault = self.schedule(method, path)
             else:
                 fault = self._random.choice(self.faults) if self._random.random() < self.rate else None
             self.log.append(Logged(method, path, fault))
             return fault
 
+    def refuse(self) -> None:
+        """Refuse connections from now on, as a host whose API is down does: the port is closed and
+        the open connections dropped, so a client meets ECONNREFUSED, not an answer."""
+        self.stop()
+        with self._lock:
+            for connection in list(self._open):
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
+            self._open.clear()
+
+    def accept(self) -> None:
+        """Listen again on the same port after `refuse`."""
+        self._listen(self.port)
+
     def between_attempts(self) -> None:
         """Called between a client's attempts: stop listening when "refused" is next in the
         script, listen again once an attempt has been refused."""
         if self.refusing:
-            self._listen()
+            self._listen(self.port)
             self.refusing = False
         elif self.script and self.script[0] == "refused":
             self.script.pop(0)
             self.log.append(Logged("?", "?", "refused"))
-            self._close()
+            self.stop()
             self.refusing = True
-
-    def _listen(self) -> None:
-        assert self._handler is not None
-        self._server = ThreadingHTTPServer(("127.0.0.1", self._port), self._handler)
-        self._server.daemon_threads = True
-        self._port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, name="fault-proxy", daemon=True).start()
-
-    def _close(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
 
     def start(self) -> FaultProxy:
         proxy = self
@@ -101,6 +110,16 @@ class FaultProxy:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                with proxy._lock:
+                    proxy._open.add(self.connection)
+
+            def finish(self) -> None:
+                with proxy._lock:
+                    proxy._open.discard(self.connection)
+                super().finish()
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
@@ -180,12 +199,22 @@ class FaultProxy:
                 self.connection.close()
 
         self._handler = Handler
-        self._listen()
-        self.url = f"http://127.0.0.1:{self._port}"
+        self._listen(0)
+        self.url = f"http://127.0.0.1:{self.port}"
         return self
 
+    def _listen(self, port: int) -> None:
+        assert self._handler is not None, "start() the proxy first"
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler)
+        self._server.daemon_threads = True
+        self.port = int(self._server.server_address[1])
+        threading.Thread(target=self._server.serve_forever, name="fault-proxy", daemon=True).start()
+
     def stop(self) -> None:
-        self._close()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
 
     def injected(self) -> set[str]:
         return {entry.fault for entry in self.log if entry.fault}

@@ -182,3 +182,33 @@ def test_a_malformed_root_variable_is_refused_as_click_refuses_the_option(monkey
     assert outcome.stderr.strip().splitlines() == [
         "Error: Invalid value for '--max-retries': 99 is not in the range 0<=x<=20. (see 'dbt-cloud --help')"
     ]
+
+
+def test_the_wait_outage_window_comes_from_env_then_profile_then_default(
+    monkeypatch: pytest.MonkeyPatch, isolated_environment: Path
+) -> None:
+    assert Settings.resolve({}).wait_outage == 900.0, "a quarter of an hour by default"
+    write_profile("default", {"api_token": TOKEN, "wait_outage": "20m"})
+    assert Settings.resolve({}).wait_outage == 1200.0
+    write_profile("default", {"wait_outage": 300})
+    assert Settings.resolve({}).wait_outage == 300.0, "seconds as a number too"
+    monkeypatch.setenv("DBT_CLOUD_WAIT_OUTAGE", "1h")
+    assert Settings.resolve({}).wait_outage == 3600.0, "the variable wins over the profile"
+    monkeypatch.setenv("DBT_CLOUD_WAIT_OUTAGE", "soon")
+    with pytest.raises(ConfigError, match=r"'--wait-outage' \(from DBT_CLOUD_WAIT_OUTAGE\): 'soon' is not a duration"):
+        Settings.resolve({})
+    monkeypatch.delenv("DBT_CLOUD_WAIT_OUTAGE")
+    write_profile("default", {"wait_outage": "-5m"})
+    with pytest.raises(ConfigError, match="wait_outage: '-5m' is not a duration"):
+        Settings.resolve({})
+
+
+def test_a_bad_wait_outage_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    outcome = invoke(["run", "watch", "1", "--wait-outage", "forever", "--api-token", TOKEN, "--account-id", "1"])
+    assert outcome.exit_code == 2
+    assert "'forever' is not a duration" in outcome.stderr
+    assert "Traceback" not in outcome.stderr
+    monkeypatch.setenv("DBT_CLOUD_WAIT_OUTAGE", "x")
+    outcome = invoke(["run", "watch", "1", "--api-token", TOKEN, "--account-id", "1"])
+    assert outcome.exit_code == 2
+    assert outcome.stderr.strip().splitlines()[-1].startswith("Error: Invalid value for '--wait-outage'")

@@ -9,9 +9,8 @@ models through `invocation.client`. No composite writes HTTP by hand.
 from __future__ import annotations
 
 import io
-import re
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -108,23 +107,14 @@ class DurationType(click.ParamType[float]):
     """Seconds, given as a number (`90`) or with units (`90s`, `15m`, `2h`, `1h30m`)."""
 
     name = "duration"
-    _PART = re.compile(r"(\d+(?:\.\d+)?)([smh])")
-    _UNITS: Mapping[str, float] = {"s": 1.0, "m": 60.0, "h": 3600.0}
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
-        if isinstance(value, (int, float)):
-            return float(value)
-        text = str(value).strip().lower()
+        from dbt_cloud.durations import parse_duration
+
         try:
-            seconds = float(text)
-        except ValueError:
-            parts = self._PART.findall(text)
-            if not parts or "".join(n + u for n, u in parts) != text:
-                self.fail(f"{value!r} is not a duration (try 90, 90s, 15m or 2h)", param, ctx)
-            seconds = sum(float(number) * self._UNITS[unit] for number, unit in parts)
-        if seconds < 0:
-            self.fail("a duration cannot be negative", param, ctx)
-        return seconds
+            return parse_duration(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 DURATION = DurationType()

@@ -40,7 +40,7 @@ from dbt_cloud.cli.commands.composite import (
     run_bulk,
     yes_option,
 )
-from dbt_cloud.cli.commands.watching import WaitOptions, print_or_watch, wait_params, watch
+from dbt_cloud.cli.commands.watching import WaitOptions, print_or_watch, wait_outage_option, wait_params, watch
 from dbt_cloud.cli.options import ID
 from dbt_cloud.errors import UsageError
 
@@ -178,6 +178,7 @@ class LogsOptions(Options):
     step: int | None = None
     follow: bool = False
     poll_interval: float = 5.0
+    wait_outage: float | None = None
     json_logs: bool = False
     debug_logs: bool = False
 
@@ -202,13 +203,24 @@ def _logs(invocation: Invocation) -> None:
         return
     if debug:
         raise UsageError("--debug-logs reads the full log of finished steps; it does not go with --follow")
+    from dbt_cloud.cli.commands.composite import status_stream
+    from dbt_cloud.cli.commands.watching import outage_window
+    from dbt_cloud.cli.progress import OutageNotice
+
+    # The logs go to stdout; what a person needs to know about the wait itself, to stderr.
+    invocation.listeners.append(OutageNotice(status_stream(invocation)))
     result = wait_for_run(
         invocation.client,
         model.account_id,
         model.run_id,
-        poll=PollPolicy(max_seconds=float(options.poll_interval or 5.0)),
+        poll=PollPolicy(
+            max_seconds=float(options.poll_interval or 5.0),
+            outage_seconds=outage_window(invocation, options.wait_outage),
+        ),
         steps=True,
         on_poll=lambda answer: printer.show(run_of(answer), final=False),
+        sleep=invocation.sleep,
+        clock=invocation.clock,
     )
     printer.show(result.run, final=True)
     if run_status(result.run) != 10:
@@ -274,6 +286,7 @@ logs_command = composite_command(
             show_default=True,
             help="Longest pause between two looks at the run with --follow, in seconds.",
         ),
+        wait_outage_option(),
         click.Option(["--json", "json_logs"], is_flag=True, help="The same as -o json."),
         click.Option(
             ["--debug-logs", "debug_logs"], is_flag=True, help="The full debug log of each step, not its summary."

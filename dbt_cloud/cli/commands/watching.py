@@ -17,6 +17,8 @@ import click
 
 from dbt_cloud.cli.commands.base import Invocation, Options
 from dbt_cloud.cli.commands.composite import DURATION, status_stream
+from dbt_cloud.cli.setting_option import SettingOption
+from dbt_cloud.defaults import DEFAULT_WAIT_OUTAGE, WAIT_OUTAGE_ENV_VAR
 
 DEFAULT_POLL_INTERVAL = 10.0
 DEFAULT_ARTIFACTS = ("manifest.json", "run_results.json")
@@ -48,6 +50,7 @@ def wait_params(*, wait_flag: bool) -> list[click.Parameter]:
             show_default=True,
             help="Longest pause between two looks at the run, in seconds (the first comes after about 1 s).",
         ),
+        wait_outage_option(),
         click.Option(
             ["--cancel-on-timeout", "cancel_on_timeout"],
             is_flag=True,
@@ -72,6 +75,25 @@ def wait_params(*, wait_flag: bool) -> list[click.Parameter]:
     return params
 
 
+def wait_outage_option() -> click.Option:
+    """`--wait-outage`: how long API trouble is ridden out while waiting (a setting: the flag, then
+    DBT_CLOUD_WAIT_OUTAGE, then the profile's `wait_outage`; `Settings.wait_outage` holds the rest)."""
+    return SettingOption(
+        ["--wait-outage", "wait_outage"],
+        type=DURATION,
+        envvar=WAIT_OUTAGE_ENV_VAR,
+        show_envvar=True,
+        setting="wait_outage",
+        help="Keep waiting through this long of API trouble (5xx, 429, refused connections, timeouts) "
+        f"before giving up [default: {DEFAULT_WAIT_OUTAGE / 60:.0f}m].",
+    )
+
+
+def outage_window(invocation: Invocation, given: float | None) -> float:
+    """The flag's value, else the setting (environment, profile, default)."""
+    return invocation.settings.wait_outage if given is None else float(given)
+
+
 @dataclass(frozen=True, kw_only=True)
 class WaitOptions(Options):
     """The options of waiting for a run (`wait_params`), with `-f/--file` for the answer."""
@@ -79,6 +101,7 @@ class WaitOptions(Options):
     wait: bool = False
     wait_timeout: float | None = None
     poll_interval: float = DEFAULT_POLL_INTERVAL
+    wait_outage: float | None = None
     cancel_on_timeout: bool = False
     cancel_on_interrupt: bool | None = None
     download_artifacts: Path | None = None
@@ -116,7 +139,10 @@ def watch(invocation: Invocation, account_id: int, run_id: int) -> None:
     progress = RunProgress(stream, live=is_terminal(stream), clock=invocation.clock)
     invocation.listeners.append(progress)
     client = invocation.client
-    policy = PollPolicy(max_seconds=float(options.poll_interval or DEFAULT_POLL_INTERVAL))
+    policy = PollPolicy(
+        max_seconds=float(options.poll_interval or DEFAULT_POLL_INTERVAL),
+        outage_seconds=outage_window(invocation, options.wait_outage),
+    )
     with invocation.section(f"Waiting for run {run_id}"):
         try:
             result = wait_for_run(
@@ -125,6 +151,7 @@ def watch(invocation: Invocation, account_id: int, run_id: int) -> None:
                 run_id,
                 poll=policy,
                 timeout=options.wait_timeout,
+                steps=True,  # the progress names the step that is running
                 sleep=progress.sleeper(invocation.sleep),
                 clock=invocation.clock,
             )

@@ -43,6 +43,19 @@ def test_wait_on_a_passing_job_exits_0_and_prints_the_finished_run(dbt: Cli, ser
     assert "Error" not in outcome.stderr
 
 
+def test_wait_in_a_ci_log_names_each_step_as_it_starts(dbt: Cli, server: Server) -> None:
+    """Off a terminal each step is a line of its own, numbered out of the job's steps (three setup
+    steps and `dbt build`), and the run printed at the end is as `run get` prints it."""
+    outcome = dbt("job", "run", "--job-id", str(server.jobs["build"]), "--wait", *FAST)
+    assert outcome.exit_code == 0, outcome.stderr
+    run = json.loads(outcome.stdout)["data"]
+    steps = [line for line in outcome.stderr_lines if line.startswith(f"Run {run['id']}: step ")]
+    assert f"Run {run['id']}: step 4/4 `dbt build` running" in steps, outcome.stderr
+    assert len(steps) == len(set(steps)), "a step is named once, when it starts"
+    assert all(line.endswith(" running") and "/4 " in line for line in steps), steps
+    assert (run["run_steps"], run["job"], run["trigger"]) == ([], None, None)
+
+
 def test_wait_on_a_failing_job_exits_1_naming_the_step_and_its_log(dbt: Cli, server: Server) -> None:
     outcome = dbt("job", "run", "--job-id", str(server.jobs["failing"]), "--wait", *FAST)
     assert outcome.exit_code == 1
