@@ -71,19 +71,22 @@ class Executor:
 
             forkserver.ensure_running()
 
-    def stop(self) -> None:
+    def stop(self) -> int:
+        """Stop taking runs and cancel those in progress; how many were cancelled."""
         self._stop.set()
         self._wake.set()
         self._thread.join(timeout=10)
+        cancelled = 0
         for active in list(self._active.values()):
             self._kill(active)
-            self.store.update_run(
+            cancelled += self.store.update_run(
                 active.run_id,
                 only_if_status=IN_PROGRESS,
                 status=RunStatus.CANCELLED,
                 status_message="Cancelled: the local runner was shut down.",
                 finished_at=to_api(now()),
             )
+        return cancelled
 
     def wake(self) -> None:
         """Look at the queue now (a run was triggered or cancelled)."""

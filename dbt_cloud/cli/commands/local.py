@@ -81,16 +81,27 @@ def group() -> None:
     default=None,
     help="Runs executed at once; more wait in the queue [default: the number of CPU cores].",
 )
-def serve_command(data_dir: Path | None, host: str, port: int, concurrency: int | None) -> None:
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Print no line per run started and ended, nor on shutdown (errors still show).",
+)
+def serve_command(data_dir: Path | None, host: str, port: int, concurrency: int | None, quiet: bool) -> None:
     """Start the API server. It prints its URL once it listens; Ctrl-C stops it.
 
-    Runs left queued or running by a server that died are marked errored when it starts.
+    On stderr: a line when a run starts and when it ends (its id, job, status and how long it
+    ran), and one on shutdown; --quiet for none of them. Runs left queued or running by a server
+    that died are marked errored when it starts.
     """
     _require_local_extra()
     from dbt_cloud.local.server import serve
 
     try:
-        serve(_resolve_data_dir(data_dir), host=host, port=port, concurrency=concurrency)
+        serve(_resolve_data_dir(data_dir), host=host, port=port, concurrency=concurrency, quiet=quiet)
+    except KeyboardInterrupt:
+        # Ctrl-C is how a server is stopped: it has said "Stopped" already, so no "Aborted." after it.
+        return
     except OSError as error:
         raise UsageError(f"Cannot listen on {host}:{port}: {error.strerror or error}") from None
 
