@@ -21,6 +21,11 @@ def write_tiny_project(folder: Path) -> Path:
     (folder / "models" / "broken.sql").write_text(
         "{{ config(tags=['broken']) }}\nselect n from a_table_that_does_not_exist\n"
     )
+    (folder / "macros").mkdir(exist_ok=True)
+    # A step that keeps a run going until it is cancelled, killed or times out (it burns a core).
+    (folder / "macros" / "spin.sql").write_text(
+        '{% macro spin() %}{% do run_query("select sum(i * i % 7) from range(1000000000000) t(i)") %}{% endmacro %}\n'
+    )
     return folder
 
 
