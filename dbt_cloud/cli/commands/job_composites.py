@@ -124,8 +124,9 @@ run_command = api_command(
         click.Option(
             ["--reuse-existing", "reuse_existing"],
             is_flag=True,
-            help="If a run of the job is already queued or running, attach to it instead of triggering "
-            "another, so a re-run CI step never doubles a run.",
+            help="If a run of the job is already queued or running, attach to the oldest instead of triggering "
+            "another, so a re-run CI step never doubles a run; invocations at once end with one run (a run one "
+            "of them triggered in vain is cancelled, and it says so).",
         ),
     ],
     help="Trigger a run of a job; with --wait, wait for it and exit 0 only if it succeeded.",
