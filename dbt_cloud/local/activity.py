@@ -45,10 +45,12 @@ class RunActivity:
     def __call__(self, event: RunEvent, run: dict[str, Any]) -> None:
         if not log.isEnabledFor(logging.INFO):
             return  # no store read for a line nobody sees
-        subject = f"Run {run['id']} of {self._job(run)}"
+        subject = f"Run {run['id']} of {self.job_name(run)}"
         if event == "started":
             log.info("%s started", subject)
             return
+        if run["status"] == RunStatus.CANCELLED and not run.get("started_at"):
+            return  # cancelled while queued: the cancel itself said so (`cancelled_while_queued`)
         status = _status_name(run["status"])
         seconds = _seconds_between(run.get("started_at"), run.get("finished_at"))
         took = f" in {format_seconds(seconds)}" if seconds is not None else " before it started"
@@ -58,11 +60,17 @@ class RunActivity:
             took += f": {cut}"
         log.info("%s ended: %s%s", subject, status, took)
 
-    def _job(self, run: dict[str, Any]) -> str:
+    def job_name(self, run: dict[str, Any]) -> str:
         job = self.store.get("job", run["job_id"]) if run.get("job_id") else None
         if job is None:
             return f"job {run.get('job_id')}"
         return f"job {job['id']} ({job.get('name') or 'unnamed'})"
+
+
+def cancelled_while_queued(store: Store, run: dict[str, Any]) -> None:
+    """Told by the cancel itself: the watcher may never see such a run in progress."""
+    if log.isEnabledFor(logging.INFO):
+        log.info("Run %s of %s ended: Cancelled before it started", run["id"], RunActivity(store).job_name(run))
 
 
 def stopped(cancelled: int) -> None:

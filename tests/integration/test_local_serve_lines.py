@@ -39,6 +39,9 @@ def test_serve_tells_each_run_start_and_end_and_its_shutdown(tmp_path: Path) -> 
     runner.start(concurrency=1)
     try:
         good = _trigger(runner, runner.jobs["build"])
+        queued = _trigger(runner, runner.jobs["build"])  # waits behind the first: same environment
+        with runner.http() as http:
+            http.post(f"/api/v2/accounts/{runner.account_id}/runs/{queued}/cancel/")
         runner.wait_for_run(good)
         bad = _trigger(runner, runner.jobs[BROKEN])
         runner.wait_for_run(bad)
@@ -48,6 +51,9 @@ def test_serve_tells_each_run_start_and_end_and_its_shutdown(tmp_path: Path) -> 
         )
         ended = _line(runner, f"Run {good} .*ended")
         assert re.fullmatch(f"{TIME}Run {good} of job {build} \\(Build\\) ended: Success in \\d+\\.\\ds", ended), ended
+        cancelled = _line(runner, f"Run {queued} .*ended")
+        assert cancelled.endswith(f"Run {queued} of job {build} (Build) ended: Cancelled before it started"), cancelled
+        assert sum(f"Run {queued} " in line for line in runner.stderr) == 1, "told once"
         failed = _line(runner, f"Run {bad} .*ended")
         assert re.search(f"Run {bad} of job {runner.jobs[BROKEN]} \\(Broken\\) ended: Error in \\S+: Step \\d", failed)
     finally:
