@@ -79,6 +79,39 @@ class RegisteredProject:
         }
 
 
+def find_registered(store: Store, account_id: int, project_dir: Path) -> RegisteredProject | None:
+    """What an earlier `register_project` made from this folder, if it is still there: the oldest
+    live project whose repository is the folder, its production environment and the jobs it was
+    given (those still there, matched by name). `local init` run twice finds this instead of
+    making a second copy."""
+    folder = str(project_dir.expanduser().resolve())
+    repositories = {
+        int(repository["id"]): repository
+        for repository in store.all("repository", account_id)
+        if repository.get("remote_url") == folder
+    }
+    for project in store.all("project", account_id):
+        repository_id = project.get("repository_id")
+        if not isinstance(repository_id, int) or repository_id not in repositories:
+            continue
+        environments = [
+            environment
+            for environment in store.all("environment", account_id)
+            if environment.get("project_id") == project["id"] and environment.get("type") == "deployment"
+        ]
+        if not environments:
+            continue
+        environment = environments[0]
+        registered = RegisteredProject(account_id, int(project["id"]), int(environment["id"]), repository_id)
+        jobs = [job for job in store.all("job", account_id) if job.get("environment_id") == environment["id"]]
+        for key, wanted in _jobs_for(Path(folder) == demo_project_dir().resolve()).items():
+            match = next((job for job in jobs if job.get("name") == wanted["name"]), None)
+            if match is not None:
+                registered.jobs[key] = int(match["id"])
+        return registered
+    return None
+
+
 def register_project(
     store: Store,
     account_id: int,

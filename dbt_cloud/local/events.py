@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from dbt_cloud.local.activity import RunActivity
 from dbt_cloud.local.clock import now
 from dbt_cloud.local.rows import list_rows
 from dbt_cloud.local.run_events import RunEvent, RunWatcher
@@ -37,7 +38,7 @@ class LocalEvents:
         self.store = store
         self.dispatcher = dispatcher or WebhookDispatcher(store)
         self.triggers = JobTriggers(store, queue_run, clock)
-        self.watcher = RunWatcher(store, [self.publish, self.triggers.on_run_event])
+        self.watcher = RunWatcher(store, [self.publish, self.triggers.on_run_event, RunActivity(store)])
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="run-events", daemon=True)
 

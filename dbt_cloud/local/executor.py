@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import signal
 import threading
 from dataclasses import dataclass
 from multiprocessing.context import ForkServerContext, SpawnContext
@@ -71,19 +72,22 @@ class Executor:
 
             forkserver.ensure_running()
 
-    def stop(self) -> None:
+    def stop(self) -> int:
+        """Stop taking runs and cancel those in progress; how many were cancelled."""
         self._stop.set()
         self._wake.set()
         self._thread.join(timeout=10)
+        cancelled = 0
         for active in list(self._active.values()):
             self._kill(active)
-            self.store.update_run(
+            cancelled += self.store.update_run(
                 active.run_id,
                 only_if_status=IN_PROGRESS,
                 status=RunStatus.CANCELLED,
                 status_message="Cancelled: the local runner was shut down.",
                 finished_at=to_api(now()),
             )
+        return cancelled
 
     def wake(self) -> None:
         """Look at the queue now (a run was triggered or cancelled)."""
@@ -127,10 +131,23 @@ class Executor:
                 run_id,
                 only_if_status=IN_PROGRESS,
                 status=RunStatus.ERROR,
-                status_message=f"The run's worker process exited unexpectedly (exit code {active.process.exitcode}).",
+                status_message=self._crash_message(run_id, active.process.exitcode),
                 finished_at=to_api(now()),
             )
             self._close_open_steps(run_id, RunStatus.ERROR)
+
+    def _crash_message(self, run_id: int, exitcode: int | None) -> str:
+        """Why the run ended: how its worker died, and in which step, for whoever reads the run."""
+        if exitcode is not None and exitcode < 0:
+            try:
+                how = f"killed by {signal.Signals(-exitcode).name}"
+            except ValueError:
+                how = f"killed by signal {-exitcode}"
+        else:
+            how = f"exit code {exitcode}"
+        open_steps = [step for step in self.store.steps_of_run(run_id) if step["status"] in IN_PROGRESS]
+        where = f" during step {open_steps[-1]['idx']} ({open_steps[-1]['name']})" if open_steps else ""
+        return f"The run's worker process exited unexpectedly ({how}){where}; the run did not finish."
 
     def _enforce_cancels_and_timeouts(self) -> None:
         for run_id, active in list(self._active.items()):

@@ -12,6 +12,7 @@ from typing import Any
 
 from starlette.responses import FileResponse, Response
 
+from dbt_cloud.local.activity import cancelled_while_queued
 from dbt_cloud.local.clock import now, to_api
 from dbt_cloud.local.executor import Executor
 from dbt_cloud.local.filters import extra_of, filters_of, order_of, paging, select
@@ -248,13 +249,15 @@ class RunEndpoints:
     def cancel(self, op: Operation, call: Call) -> Response:
         run = self.require_run(call)
         if run["status"] in IN_PROGRESS:
-            self.store.update_run(
+            cancelled = self.store.update_run(
                 run["id"],
                 only_if_status=IN_PROGRESS,
                 status=RunStatus.CANCELLED,
                 status_message="Cancelled by user.",
                 finished_at=to_api(now()),
             )
+            if cancelled and run["status"] == RunStatus.QUEUED:
+                cancelled_while_queued(self.store, run)
             if self.executor is not None:
                 self.executor.wake()
         return self.run_answer(call, run["id"])

@@ -15,6 +15,7 @@ from typing import TextIO
 
 import uvicorn
 
+from dbt_cloud.local.activity import show_on, stopped
 from dbt_cloud.local.answered_errors import AnsweredErrors
 from dbt_cloud.local.app import create_app
 from dbt_cloud.local.bootstrap import database_path, ensure_account
@@ -45,7 +46,13 @@ def serve(
     port: int = 8765,
     concurrency: int | None = None,
     announce: TextIO = sys.stdout,
+    activity: TextIO | None = sys.stderr,
+    quiet: bool = False,
 ) -> None:
+    """Serve until interrupted. `announce` gets the URL (and a first token); `activity` a line per
+    run started and ended and one on shutdown (none with `quiet`), and the errors the runner logs."""
+    if activity is not None:
+        show_on(activity, quiet=quiet)
     data_dir.mkdir(parents=True, exist_ok=True)
     store = Store(database_path(data_dir))
     account_id, created = ensure_account(store)
@@ -76,9 +83,10 @@ def serve(
         server.run(sockets=[sock])
     finally:
         events.stop()
-        executor.stop()
+        cancelled = executor.stop()
         (data_dir / "server.json").unlink(missing_ok=True)
         store.close()
+        stopped(cancelled)
 
 
 def _loopback(host: str) -> bool:

@@ -40,8 +40,10 @@ class LocalRunner:
     jobs: dict[str, int] = field(default_factory=dict)
     base_url: str = ""
     process: subprocess.Popen[str] | None = None
-    #: The last lines the server wrote (its start, warnings, errors it logged).
+    #: The last lines the server wrote (its start, warnings, errors it logged), stdout and stderr.
     output: deque[str] = field(default_factory=lambda: deque(maxlen=500))
+    #: The last lines of its stderr alone (a line per run started and ended, errors it logged).
+    stderr: deque[str] = field(default_factory=lambda: deque(maxlen=2000))
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -58,14 +60,16 @@ class LocalRunner:
         self.jobs = dict(registered.jobs)
         return self
 
-    def start(self, port: int = 0) -> LocalRunner:
+    def start(self, port: int = 0, concurrency: int = 2, extra: tuple[str, ...] = ()) -> LocalRunner:
         command = [sys.executable, "-m", "dbt_cloud", "local", "serve", "--data-dir", str(self.data_dir)]
-        command += ["--port", str(port), "--concurrency", "2"]
+        command += ["--port", str(port), "--concurrency", str(concurrency), *extra]
         environment = {key: value for key, value in os.environ.items() if not key.startswith("DBT_CLOUD_")}
         self.process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment
         )
         assert self.process.stdout is not None
+        assert self.process.stderr is not None
+        threading.Thread(target=self._drain_errors, args=(self.process.stderr,), daemon=True).start()
         deadline = time.monotonic() + STARTUP_SECONDS
         seen = []
         while time.monotonic() < deadline:
@@ -82,10 +86,15 @@ class LocalRunner:
                 threading.Thread(target=self._drain, args=(self.process.stdout,), daemon=True).start()
                 return self
         self.stop()
-        raise RuntimeError("the local runner did not start:\n" + "".join(seen))
+        raise RuntimeError("the local runner did not start:\n" + "".join(seen) + "".join(self.stderr))
 
     def _drain(self, stream: IO[str]) -> None:
         for line in stream:
+            self.output.append(line)
+
+    def _drain_errors(self, stream: IO[str]) -> None:
+        for line in stream:
+            self.stderr.append(line)
             self.output.append(line)
 
     def stop(self) -> None:

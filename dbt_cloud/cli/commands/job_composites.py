@@ -80,20 +80,35 @@ def _run(invocation: Invocation) -> None:
         print_or_watch(invocation, model.account_id, answer.document)
         return
     if options.reuse_existing:
-        from dbt_cloud.api.runs import status_name
-        from dbt_cloud.services.runs import active_run_of_job, get_run
-
-        running = active_run_of_job(client, model.account_id, model.job_id)
-        if running is not None:
-            invocation.status(
-                f"Run {running['id']} of job {model.job_id} is already {status_name(running).lower()}: "
-                "attaching to it instead of triggering another (--reuse-existing)"
-            )
-            answer = get_run(client, model.account_id, int(running["id"]))
-            print_or_watch(invocation, model.account_id, answer.document)
-            return
+        _share(invocation, model)
+        return
     answer = client.send(model)
     print_or_watch(invocation, model.account_id, answer.document)
+
+
+def _share(invocation: Invocation, model: JobRun) -> None:
+    """--reuse-existing: end with the one run of the job that does the work, however many run at once."""
+    from dbt_cloud.api.runs import status_name
+    from dbt_cloud.services.runs import trigger_or_share
+
+    shared = trigger_or_share(invocation.client, model)
+    if shared.redundant is not None and shared.cancel_failed is not None:
+        invocation.status(
+            f"Run {shared.redundant} of job {model.job_id} turned out redundant (an older run is live), "
+            f"but cancelling it failed ({shared.cancel_failed}): reporting it (--reuse-existing)"
+        )
+    elif shared.attached is not None and shared.redundant is not None:
+        first = shared.attached["id"]
+        invocation.status(
+            f"Cancelled run {shared.redundant}, triggered here, since run {first} of job {model.job_id} "
+            f"was triggered first: attaching to run {first} (--reuse-existing)"
+        )
+    elif shared.attached is not None:
+        invocation.status(
+            f"Run {shared.attached['id']} of job {model.job_id} is already {status_name(shared.attached).lower()}: "
+            "attaching to it instead of triggering another (--reuse-existing)"
+        )
+    print_or_watch(invocation, model.account_id, shared.answer.document)
 
 
 run_command = api_command(
@@ -112,8 +127,9 @@ run_command = api_command(
         click.Option(
             ["--reuse-existing", "reuse_existing"],
             is_flag=True,
-            help="If a run of the job is already queued or running, attach to it instead of triggering "
-            "another, so a re-run CI step never doubles a run.",
+            help="If a run of the job is already queued or running, attach to the oldest instead of triggering "
+            "another, so a re-run CI step never doubles a run; invocations at once end with one run (a run one "
+            "of them triggered in vain is cancelled, and it says so).",
         ),
     ],
     help="Trigger a run of a job; with --wait, wait for it and exit 0 only if it succeeded.",

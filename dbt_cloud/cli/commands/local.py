@@ -83,16 +83,27 @@ def group() -> None:
     default=None,
     help="Runs executed at once; more wait in the queue [default: the number of CPU cores].",
 )
-def serve_command(data_dir: Path | None, host: str, port: int, concurrency: int | None) -> None:
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Print no line per run started and ended, nor on shutdown (errors still show).",
+)
+def serve_command(data_dir: Path | None, host: str, port: int, concurrency: int | None, quiet: bool) -> None:
     """Start the API server. It prints its URL once it listens; Ctrl-C stops it.
 
-    Runs left queued or running by a server that died are marked errored when it starts.
+    On stderr: a line when a run starts and when it ends (its id, job, status and how long it
+    ran), and one on shutdown; --quiet for none of them. Runs left queued or running by a server
+    that died are marked errored when it starts.
     """
     _require_local_extra()
     from dbt_cloud.local.server import serve
 
     try:
-        serve(_resolve_data_dir(data_dir), host=host, port=port, concurrency=concurrency)
+        serve(_resolve_data_dir(data_dir), host=host, port=port, concurrency=concurrency, quiet=quiet)
+    except KeyboardInterrupt:
+        # Ctrl-C is how a server is stopped: it has said "Stopped" already, so no "Aborted." after it.
+        return
     except OSError as error:
         raise UsageError(f"Cannot listen on {host}:{port}: {error.strerror or error}") from None
 
@@ -118,32 +129,63 @@ def serve_command(data_dir: Path | None, host: str, port: int, concurrency: int 
     show_default=True,
     help="The server's URL to save in the profile.",
 )
+@click.option(
+    "--new",
+    "register_new",
+    is_flag=True,
+    help="Register the folder again as another project, even if it is registered already.",
+)
 def init_command(
-    data_dir: Path | None, project_dir: Path | None, name: str | None, save_profile: str, url: str
+    data_dir: Path | None,
+    project_dir: Path | None,
+    name: str | None,
+    save_profile: str,
+    url: str,
+    register_new: bool,
 ) -> None:
     """Register a dbt project with an environment and jobs; print their ids as JSON.
 
     The project's repository is the folder itself: runs execute it in place, with its own
     profiles.yml (or ~/.dbt/profiles.yml), or with a DuckDB warehouse made for it when it has none.
+    Run again on the same folder, it prints what it registered the first time and leaves the
+    profile as it is; --new registers another copy.
     """
     _require_local_extra()
-    from dbt_cloud.local.bootstrap import demo_project_dir, ensure_account, register_project
+    from dbt_cloud.config import read_profiles
+    from dbt_cloud.local.bootstrap import (
+        database_path,
+        demo_project_dir,
+        ensure_account,
+        find_registered,
+        register_project,
+    )
     from dbt_cloud.local.store import Store
 
     folder = _resolve_data_dir(data_dir)
     target = project_dir or demo_project_dir()
     if not (target / "dbt_project.yml").is_file():
         raise UsageError(f"No dbt_project.yml in {target}: --project-dir must be a dbt project folder")
-    from dbt_cloud.local.bootstrap import database_path
-
+    # Read before anything is registered: a profile file that cannot be read stops init untouched.
+    profile_exists = bool(save_profile) and save_profile in read_profiles()
     store = Store(database_path(folder))
     try:
         account_id, _ = ensure_account(store)
-        registered = register_project(store, account_id, target, folder, name=name)
-        token = store.create_token(account_id, f"init {registered.project_id}") if save_profile else None
+        registered = None if register_new else find_registered(store, account_id, target)
+        found = registered is not None
+        if registered is None:
+            registered = register_project(store, account_id, target, folder, name=name)
+        # A second init keeps the profile it finds: it may hold the token scripts use already.
+        write = bool(save_profile) and not (found and profile_exists)
+        token = store.create_token(account_id, f"init {registered.project_id}") if write else None
     finally:
         store.close()
-    if save_profile and token is not None:
+    if found:
+        click.echo(
+            f"Project {registered.project_id} is already registered from {target.resolve()}: "
+            "nothing new was made (--new registers another).",
+            err=True,
+        )
+    if token is not None:
         from dbt_cloud.config import write_profile
 
         path = write_profile(
@@ -154,11 +196,13 @@ def init_command(
                 "dbt_cloud_host": url,
                 "project_id": registered.project_id,
                 "environment_id": registered.environment_id,
-                "job_id": registered.jobs["build"],
+                "job_id": registered.jobs.get("build"),
             },
         )
         click.echo(f"Saved the runner's URL, a new token and these ids to profile {save_profile!r} ({path}).", err=True)
         click.echo(f"Next: dbt-cloud local serve, then dbt-cloud --profile {save_profile} job run --wait", err=True)
+    elif found and save_profile:
+        click.echo(f"Profile {save_profile!r} is kept as it is.", err=True)
     click.echo(json.dumps(registered.as_dict(), indent=2))
 
 

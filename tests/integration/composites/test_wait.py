@@ -118,9 +118,9 @@ def test_a_cancelled_run_exits_1(dbt: Cli, server: Server) -> None:
 
 def test_reuse_existing_attaches_to_the_run_already_going(dbt: Cli, server: Server) -> None:
     (job_id,) = server.seed_jobs(1)
-    server.seed_runs(job_id, 1, status=1)
+    server.seed_runs(job_id, 1, status=10)  # an older but finished run is not one to attach to
     (running,) = server.seed_runs(job_id, 1, status=3)
-    server.seed_runs(job_id, 1, status=10)  # a newer but finished run is not one to attach to
+    server.seed_runs(job_id, 1, status=1)  # the oldest live run is the one all invocations agree on
     before = runs_of(dbt, job_id)
     outcome = dbt("job", "run", "--job-id", str(job_id), "--reuse-existing")
     assert outcome.exit_code == 0, outcome.stderr
