@@ -38,6 +38,8 @@ class Content:
     """What the server holds: one artifact file, and `run_count` runs."""
 
     artifact: Path | None = None
+    #: More artifact files of the same run, served by their names (several downloads at once).
+    more_artifacts: tuple[Path, ...] = ()
     run_count: int = 0
     #: Seconds each run-list answer waits before it is sent: the network and the service.
     list_latency: float = 0.0
@@ -80,8 +82,9 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         content = self.server.content
         artifact = re.fullmatch(r"/api/v2/accounts/\d+/runs/\d+/artifacts/(.+)", parts.path)
-        if artifact and content.artifact is not None and artifact.group(1) == content.artifact.name:
-            self._send_file(content.artifact)
+        served = {path.name: path for path in (content.artifact, *content.more_artifacts) if path is not None}
+        if artifact and artifact.group(1) in served:
+            self._send_file(served[artifact.group(1)])
         elif re.fullmatch(r"/api/v2/accounts/\d+/runs/?", parts.path):
             query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
             offset, limit = int(query.get("offset", 0)), min(int(query.get("limit", 100)), 100)

@@ -150,6 +150,7 @@ def measure(cases: dict[str, Callable[[], None]]) -> dict[str, float]:
 
 
 def main() -> None:
+    load_at_start = load_average()  # the machine is shared: the load says how noisy the run was
     with tempfile.TemporaryDirectory(prefix="catalog-bench-") as tmp:
         path = Path(tmp) / "catalog.json"
         tables = generate_catalog(path)
@@ -181,6 +182,7 @@ def main() -> None:
             "ratio_to_json_load": round(e2e_ratio, 2),
         },
         "within_2x": in_ratio <= 2.0 and e2e_ratio <= 2.0,
+        "load_average_at_start": load_at_start,
         "load_average_at_end": load_average(),
         "floors": [
             floor_row("explorer's first menu, in process", round(in_process["explorer"], 4),

@@ -22,11 +22,13 @@ policy, the same answers.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from dbt_cloud.api.operation import Api, CommandModel, Verb, describe_argument, fill_from_settings, validate
+from dbt_cloud.api.operation import Api, CommandModel, Request, Verb, describe_argument, fill_from_settings, validate
 from dbt_cloud.api.resources import Run, model_for, parse_answer, parse_data
 from dbt_cloud.config import Settings
 from dbt_cloud.errors import ConfigError, InputError
@@ -79,6 +81,13 @@ def _paged(command: CommandModel) -> bool:
 def _raw(command: CommandModel) -> bool:
     """The answer is a file (an artifact), not JSON in an envelope."""
     return command.operation.api is Api.ADMIN and not command.operation.envelope
+
+
+def _raw_request(command: CommandModel) -> Request:
+    """The request of a command that answers with a file; anything else is refused plainly."""
+    if not _raw(command):
+        raise InputError(f"{type(command).__name__} answers with JSON, not a file: send it with execute()")
+    return command.request()
 
 
 def _page_query(command: CommandModel, walk: PageWalk) -> CommandModel:
@@ -292,6 +301,11 @@ class DbtCloud(_Cloud["httpx.BaseTransport"], Closing):
             return self.connection.read_raw(command.request())
         return parse_answer(command.operation, self.connection.send(command).document)
 
+    def download(self, command: CommandModel, destination: str | os.PathLike[str]) -> int:
+        """Stream an artifact (`RunGetArtifact`, `JobGetArtifact`, ...) to `destination`, whole or
+        not at all, at constant memory: the read path of `run get-artifact`. The bytes written."""
+        return self.connection.download(_raw_request(command), Path(destination))
+
     def paginate(self, command: CommandModel) -> Pager:
         """Every item of a list command, across its pages."""
         return Pager(self, command)
@@ -349,6 +363,10 @@ class AsyncDbtCloud(_Cloud["httpx.AsyncBaseTransport"], AsyncClosing):
         if _raw(command):
             return await self.connection.read_raw(command.request())
         return parse_answer(command.operation, (await self.connection.send(command)).document)
+
+    async def download(self, command: CommandModel, destination: str | os.PathLike[str]) -> int:
+        """`DbtCloud.download`, awaited."""
+        return await self.connection.download(_raw_request(command), Path(destination))
 
     def paginate(self, command: CommandModel) -> AsyncPager:
         return AsyncPager(self, command)

@@ -22,6 +22,7 @@ from dbt_cloud.config import Settings
 from dbt_cloud.errors import APIConnectionError
 from dbt_cloud.events import DownloadProgress, EventHandler, FileSaved, RequestSent, ResponseReceived
 from dbt_cloud.files import atomic_write
+from dbt_cloud.http.body import abody_pieces
 from dbt_cloud.http.client import (
     DEFAULT_HEADERS,
     PAGE_WORKERS,
@@ -148,7 +149,10 @@ class AsyncDbtCloudClient(ClientBase, AsyncClosing):
         total = int(expected) if expected and expected.isdigit() else None
         done = 0
         try:
-            async for chunk in response.aiter_bytes():
+            # Raw unless the server compressed them; a large raw body past the parser, as the sync client.
+            encoding = response.headers.get("content-encoding", "").strip().lower()
+            chunks = response.aiter_bytes() if encoding not in ("", "identity") else abody_pieces(response)
+            async for chunk in chunks:
                 write(chunk)
                 done += len(chunk)
                 self._emit(DownloadProgress(path=label, bytes_done=done, bytes_total=total))

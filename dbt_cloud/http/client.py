@@ -383,13 +383,16 @@ class DbtCloudClient(ClientBase, Closing):
             response.close()
 
     def _copy(self, response: httpx.Response, sink: IO[bytes], label: str) -> int:
+        from dbt_cloud.http.body import body_pieces  # with the network backend it reads (http.wire)
+
         expected = response.headers.get("content-length")
         total = int(expected) if expected and expected.isdigit() else None
         written = 0
         # The pieces as the connection reads them: re-chunking them to a fixed size would copy
-        # every byte once more. Raw unless the server compressed them (then httpx decodes).
+        # every byte once more. Raw unless the server compressed them (then httpx decodes); a large
+        # raw body is read past the HTTP parser (dbt_cloud.http.body).
         encoding = response.headers.get("content-encoding", "").strip().lower()
-        chunks = response.iter_bytes() if encoding not in ("", "identity") else response.iter_raw()
+        chunks = response.iter_bytes() if encoding not in ("", "identity") else body_pieces(response)
         for chunk in chunks:
             sink.write(chunk)
             written += len(chunk)

@@ -45,26 +45,37 @@ class WideStream(httpcore.NetworkStream):
         self._sock: socket.socket | None = sock if isinstance(sock, ssl.SSLSocket) or plain else None
         self._buffer: bytearray | None = None
 
+    @property
+    def reads_into(self) -> bool:
+        """Whether `readinto` reads the socket itself (False: the stream is not one we can read)."""
+        return self._sock is not None
+
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        timeout = within_deadline(timeout, httpcore.ReadTimeout)
-        sock = self._sock
-        if sock is None:
-            return self._inner.read(max_bytes, timeout)
+        if self._sock is None:
+            return self._inner.read(max_bytes, within_deadline(timeout, httpcore.ReadTimeout))
         if self._buffer is None:
             self._buffer = bytearray(READ_BYTES)
-        view = memoryview(self._buffer)
+        with memoryview(self._buffer) as view:
+            filled = self.readinto(view, timeout)
+            return view[:filled].tobytes()  # the one copy: the buffer is read into again
+
+    def readinto(self, view: memoryview, timeout: float | None = None) -> int:
+        """Fill `view` with what the socket holds, waiting only for the first bytes; 0 at the end.
+        No copy of ours: a body read past the parser (dbt_cloud.http.body) is written from `view`."""
+        sock = self._sock
+        if sock is None:
+            raise httpcore.ReadError("this stream is not read through its socket")
+        timeout = within_deadline(timeout, httpcore.ReadTimeout)
         try:
             sock.settimeout(timeout)
-            filled = sock.recv_into(view, READ_BYTES)
+            filled = sock.recv_into(view, len(view))
             if filled:
                 filled += _drain(sock, view, filled)
-            return view[:filled].tobytes()  # the one copy: the buffer is read into again
+            return filled
         except TimeoutError as exc:  # socket.timeout
             raise httpcore.ReadTimeout(DEADLINE_MESSAGE if deadline_passed() else exc) from exc
         except OSError as exc:
             raise httpcore.ReadError(exc) from exc
-        finally:
-            view.release()
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         self._inner.write(buffer, within_deadline(timeout, httpcore.WriteTimeout))
@@ -85,10 +96,11 @@ class WideStream(httpcore.NetworkStream):
 def _drain(sock: socket.socket, view: memoryview, filled: int) -> int:
     """Bytes added to `view` after `filled` from what `sock` holds now, without waiting for more."""
     added = 0
+    size = len(view)
     sock.settimeout(0)  # httpcore sets the timeout again before its next read or write
-    while filled + added < READ_BYTES:
+    while filled + added < size:
         try:
-            got = sock.recv_into(view[filled + added :], READ_BYTES - filled - added)
+            got = sock.recv_into(view[filled + added :], size - filled - added)
         except (BlockingIOError, ssl.SSLWantReadError):
             break
         if not got:
