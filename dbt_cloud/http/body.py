@@ -75,6 +75,9 @@ def body_pieces(response: httpx.Response, *, direct_min: int = DIRECT_MIN_BYTES)
     """The raw body of a streamed response, piece by piece. A memoryview piece is valid only until
     the next one is asked for: write it, do not keep it. A body that stops short simply ends (the
     caller compares what it got with the declared length)."""
+    if response.is_stream_consumed:  # a body httpx read already (one given as bytes): it is whole
+        yield response.content
+        return
     total = _rest_length(response)
     found = response.extensions.get("network_stream")
     stream = found if isinstance(found, WideStream) and found.reads_into else None
@@ -106,6 +109,9 @@ def body_pieces(response: httpx.Response, *, direct_min: int = DIRECT_MIN_BYTES)
 
 async def abody_pieces(response: httpx.Response, *, direct_min: int = DIRECT_MIN_BYTES) -> AsyncIterator[bytes]:
     """`body_pieces` for the async client (each piece is bytes: the async stream hands over bytes)."""
+    if response.is_stream_consumed:  # as body_pieces
+        yield response.content
+        return
     total = _rest_length(response)
     found = response.extensions.get("network_stream")
     stream = found if isinstance(found, WideAsyncStream) else None
