@@ -1,5 +1,6 @@
-"""Delivering webhook events: a queue and a thread of their own, so a slow or dead receiver never
-holds up a run or an API answer.
+"""Delivering webhook events: a queue and a thread for each subscription, so a slow or dead
+receiver never holds up a run, an API answer or the events of another subscription (its retries
+wait on its own lane only); the events of one subscription arrive in the order they happened.
 
 Each event is POSTed to the subscription's `client_url` and nowhere else: redirects are not
 followed (a redirect would send the signed body to an address nobody subscribed). A delivery that
@@ -71,30 +72,48 @@ class WebhookDispatcher:
         self.store = store
         self.retry_pauses = tuple(retry_pauses)
         self._stopping = threading.Event()
-        self._queue: queue.Queue[Delivery | None] = queue.Queue()
+        self._lock = threading.Lock()
+        self._lanes: dict[Any, tuple[queue.Queue[Delivery | None], threading.Thread]] = {}
         self._client = httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False, transport=transport)
-        self._thread = threading.Thread(target=self._loop, name="webhook-delivery", daemon=True)
 
     def start(self) -> None:
-        self._thread.start()
+        """Nothing to start: each subscription's lane starts with its first event."""
 
     def stop(self) -> None:
         self._stopping.set()  # a delivery waiting to retry gives up rather than hold up the shutdown
-        self._queue.put(None)
-        if self._thread.is_alive():
-            self._thread.join(timeout=TIMEOUT_SECONDS + 1)
+        with self._lock:
+            lanes = list(self._lanes.values())
+            self._lanes.clear()
+        for events, _ in lanes:
+            events.put(None)
+        for _, thread in lanes:
+            thread.join(timeout=TIMEOUT_SECONDS + 1)
         self._client.close()
 
     def submit(self, subscription: dict[str, Any], payload: dict[str, Any], job_id: int | None) -> None:
-        self._queue.put(Delivery(subscription, payload, job_id))
+        self._lane(subscription["id"]).put(Delivery(subscription, payload, job_id))
 
     def wait_until_idle(self) -> None:
         """Until every submitted event has been delivered or given up (for tests and shutdown)."""
-        self._queue.join()
+        with self._lock:
+            lanes = list(self._lanes.values())
+        for events, _ in lanes:
+            events.join()
 
-    def _loop(self) -> None:
+    def _lane(self, key: Any) -> queue.Queue[Delivery | None]:
+        with self._lock:
+            if key not in self._lanes:
+                events: queue.Queue[Delivery | None] = queue.Queue()
+                thread = threading.Thread(
+                    target=self._loop, args=(events,), name=f"webhook-delivery-{key}", daemon=True
+                )
+                self._lanes[key] = (events, thread)
+                thread.start()
+            return self._lanes[key][0]
+
+    def _loop(self, events: queue.Queue[Delivery | None]) -> None:
         while True:
-            delivery = self._queue.get()
+            delivery = events.get()
             try:
                 if delivery is None:
                     return
@@ -102,7 +121,7 @@ class WebhookDispatcher:
             except Exception:  # a bad event must not stop deliveries of the others
                 log.exception("webhook delivery failed")
             finally:
-                self._queue.task_done()
+                events.task_done()
 
     def deliver(self, delivery: Delivery) -> Outcome:
         """Send one event, retrying until it is taken or the retries run out; answers the last outcome."""

@@ -32,7 +32,8 @@ def test_a_create_offers_no_server_owned_fields_nor_paging() -> None:
 
 def test_list_options_repeat_and_still_take_a_json_list(local_cli: Any, local_runner: LocalRunner) -> None:
     events = ["job.run.completed", "job.run.errored"]
-    common = ["webhook", "create", "--client-url", "https://example.com/hook", "--active"]
+    # Inactive: an active one would send the events of every run of the shared runner to example.com.
+    common = ["webhook", "create", "--client-url", "https://example.com/hook", "--active", "false"]
     repeated = local_cli(*common, "--name", "Repeated", *(f"--event-types={event}" for event in events))
     assert repeated.exit_code == 0, repeated.stderr
     assert json.loads(repeated.stdout)["data"]["event_types"] == events

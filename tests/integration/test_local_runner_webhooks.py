@@ -4,6 +4,8 @@ the events of real runs, signed as dbt Cloud signs them."""
 from __future__ import annotations
 
 import json
+import socket
+import time
 from typing import Any
 
 import httpx
@@ -166,3 +168,32 @@ def test_every_webhook_answer_validates_against_the_spec(local_runner: LocalRunn
     assert renamed.json()["data"]["name"] == "renamed"
     assert json.loads(receipts.json()["data"][0]["request_body"])["eventId"] == event_id
     assert gone.status_code == 404
+
+
+def test_a_dead_receiver_does_not_hold_up_another_subscription(local_runner: LocalRunner, local_cli: Any) -> None:
+    """Each subscription has a lane of its own: a receiver that refuses every attempt (retried for
+    about 30 s) does not delay the events of a live one. Seen without timing: when the live
+    receiver has its event, the dead one's same event is still being retried (under 6 attempts)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    v3 = f"/api/v3/accounts/{local_runner.account_id}/webhooks"
+    with webhook_receiver() as receiver, local_runner.http() as http:
+        job_id = new_job(local_runner, http, "Webhook: one dead receiver", ["dbt parse"])
+        dead = subscribe(local_cli, f"http://127.0.0.1:{closed_port}/hook", ["job.run.started"], job_id)
+        subscribe(local_cli, receiver.url, ["job.run.started"], job_id)
+        answer = http.post(f"/api/v2/accounts/{local_runner.account_id}/jobs/{job_id}/run/", json={"cause": "lanes"})
+        assert answer.status_code == 200, answer.text
+        (started,) = receiver.wait_for(1)
+        events: list[Any] = []
+        for _ in range(100):  # its lane's first attempt may be a moment behind the live one's
+            events = data(local_cli("webhook", "list-events", "--subscription-id", dead["id"]))
+            if events:
+                break
+            time.sleep(0.05)
+        (event,) = events
+        attempts = http.get(f"{v3}/subscription/{dead['id']}/event/{event['id']}/receipt").json()["data"]
+        local_runner.wait_for_run(int(answer.json()["data"]["id"]))
+        assert data(local_cli("webhook", "delete", "--subscription-id", dead["id"])) is not None
+    assert started.json()["eventType"] == "job.run.started"
+    assert 1 <= len(attempts) < 6, attempts
