@@ -36,6 +36,7 @@ from dbt_cloud.defaults import (
     DEFAULT_TIMEOUT,
     DEFAULT_WAIT_OUTAGE,
     MAX_RETRIES_ENV_VAR,
+    MAX_SECONDS,
     PROFILE_ENV_VAR,
     RETRY_BUDGET_ENV_VAR,
     TIMEOUT_ENV_VAR,
@@ -151,9 +152,7 @@ def wait_outage_setting(stored: Mapping[str, Any], profile_name: str) -> float:
         try:
             return parse_duration(text)
         except ValueError as exc:
-            raise ConfigError(
-                f"Invalid value for '--wait-outage' (from {WAIT_OUTAGE_ENV_VAR}): {exc}", hint="see 'dbt-cloud --help'"
-            ) from None
+            raise ConfigError(f"Invalid value for '--wait-outage' (from {WAIT_OUTAGE_ENV_VAR}): {exc}") from None
     if "wait_outage" in stored:
         return _profile_duration(profile_name, config_file(), "wait_outage", stored["wait_outage"])
     return DEFAULT_WAIT_OUTAGE
@@ -261,26 +260,33 @@ def connection_limits(timeout: float | None, max_retries: int | None) -> tuple[f
     """The timeout and retries: given, else DBT_CLOUD_TIMEOUT / DBT_CLOUD_MAX_RETRIES, else the
     defaults. A malformed variable is refused here, naming the root option it stands for."""
     if timeout is None:
-        timeout = _env_number(TIMEOUT_ENV_VAR, "--timeout", float, "a valid float range", minimum=0.1)
+        timeout = _env_number(
+            TIMEOUT_ENV_VAR, "--timeout", float, "a valid float range", minimum=0.1, maximum=MAX_SECONDS
+        )
     if max_retries is None:
         max_retries = _env_number(
             MAX_RETRIES_ENV_VAR, "--max-retries", int, "a valid integer range", minimum=0, maximum=20
         )
-    return (
-        DEFAULT_TIMEOUT if timeout is None else float(timeout),
-        DEFAULT_MAX_RETRIES if max_retries is None else int(max_retries),
-    )
+    seconds = DEFAULT_TIMEOUT if timeout is None else float(timeout)
+    if not 0.1 <= seconds <= MAX_SECONDS:  # a library caller's value; NaN compares false too
+        raise ConfigError(f"The timeout must be from 0.1 to {MAX_SECONDS:.0f} seconds, not {seconds}")
+    return seconds, DEFAULT_MAX_RETRIES if max_retries is None else int(max_retries)
 
 
 def retry_budget_of(given: float | None, stored: Mapping[str, Any]) -> float:
     """The retry budget: given (--retry-budget), else DBT_CLOUD_RETRY_BUDGET, else the profile's
     `retry_budget`, else the default. A malformed variable is refused, naming the option."""
     if given is None:
-        given = _env_number(RETRY_BUDGET_ENV_VAR, "--retry-budget", float, "a valid float range", minimum=0)
+        given = _env_number(
+            RETRY_BUDGET_ENV_VAR, "--retry-budget", float, "a valid float range", minimum=0, maximum=MAX_SECONDS
+        )
     if given is None and "retry_budget" in stored:
         given = float(stored["retry_budget"])
-        if given < 0:
-            raise ConfigError(f"The profile's retry_budget must be 0 or more seconds, not {given}")
+        if not 0 <= given <= MAX_SECONDS:  # NaN too: it compares false
+            raise ConfigError(
+                f"The profile's retry_budget must be from 0 to {MAX_SECONDS:.0f} seconds, not {given}",
+                setting="profile",
+            )
     return DEFAULT_RETRY_BUDGET if given is None else float(given)
 
 
@@ -296,6 +302,8 @@ def _env_number(
         value = kind(text)
     except ValueError:
         raise ConfigError(f"Invalid value for '{option}': {text!r} is not {what}.", setting=setting) from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ConfigError(f"Invalid value for '{option}': {text!r} is not a finite number.", setting=setting)
     if value < minimum or (maximum is not None and value > maximum):
         bounds = f"x>={minimum}" if maximum is None else f"{minimum}<=x<={maximum}"
         raise ConfigError(f"Invalid value for '{option}': {value} is not in the range {bounds}.", setting=setting)

@@ -8,6 +8,9 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_RETRIES = 20
 #: Seconds a request safe to repeat keeps being retried: rides out a minute and a half of trouble.
 DEFAULT_RETRY_BUDGET = 90.0
+#: The longest timeout, budget, pause or wait a setting may ask for, in seconds (about 11 days):
+#: nothing is meant to take longer, and far beyond it the clock arithmetic overflows.
+MAX_SECONDS = 1_000_000.0
 #: Seconds of consecutive failed polls a wait for a run rides out (dbt Cloud's API incidents last
 #: minutes while the runs go on).
 DEFAULT_WAIT_OUTAGE = 900.0

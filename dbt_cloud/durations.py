@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from dbt_cloud.defaults import MAX_SECONDS
+
 _PART = re.compile(r"(\d+(?:\.\d+)?)([smh])")
 _UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
 
@@ -26,4 +28,6 @@ def parse_duration(value: object) -> float:
             seconds = sum(float(number) * _UNITS[unit] for number, unit in parts)
     if seconds < 0 or seconds != seconds or seconds == float("inf"):
         raise ValueError("a duration cannot be negative" if seconds < 0 else "a duration must be a finite number")
+    if seconds > MAX_SECONDS:
+        raise ValueError(f"a duration must be at most {MAX_SECONDS:.0f} s (about 11 days)")
     return seconds

@@ -26,6 +26,7 @@ from dbt_cloud.cli.context import (
     github_actions_detected,
     say,
 )
+from dbt_cloud.cli.seconds import Seconds
 from dbt_cloud.cli.setting_option import SettingOption
 from dbt_cloud.cli.suggest import SuggestingGroup
 
@@ -179,7 +180,7 @@ def _write_dl(formatter: click.HelpFormatter, rows: list[tuple[str, str]], col_m
 @click.option(
     "--timeout",
     cls=SettingOption,
-    type=click.FloatRange(min=0.1),
+    type=Seconds(0.1),
     default=DEFAULT_TIMEOUT,
     show_default=True,
     envvar=TIMEOUT_ENV_VAR,
@@ -197,7 +198,7 @@ def _write_dl(formatter: click.HelpFormatter, rows: list[tuple[str, str]], col_m
 @click.option(
     "--retry-budget",
     cls=SettingOption,
-    type=click.FloatRange(min=0),
+    type=Seconds(0),
     default=DEFAULT_RETRY_BUDGET,
     show_default=True,
     envvar=RETRY_BUDGET_ENV_VAR,

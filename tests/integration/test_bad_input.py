@@ -99,6 +99,17 @@ def usage_cases(tmp: Path) -> list[Case]:
         Case("host with a bad port", ["job", "list", "--dbt-cloud-host", "http://127.0.0.1:99999"], 2, "port"),
         Case("host with a bad scheme", ["job", "list", "--dbt-cloud-host", "ftp://example.com"], 2, "host"),
         Case("negative timeout", ["--timeout", "-1", "job", "list"], 2, "timeout"),
+        Case("NaN timeout", ["--timeout", "nan", "job", "list"], 2, "not a finite number"),
+        Case("timeout beyond the clock", ["--timeout", "9223372037", "job", "list"], 2, "timeout"),
+        Case("NaN timeout in the environment", ["job", "list"], 2, "finite", env={"DBT_CLOUD_TIMEOUT": "nan"}),
+        Case("retry budget beyond the clock", ["--retry-budget", "1e300", "job", "list"], 2, "retry-budget"),
+        Case("command's NaN timeout", ["job", "list", "--timeout", "nan"], 2, "not a finite number"),
+        Case("NaN poll interval", ["run", "watch", "1", "--poll-interval", "nan"], 2, "poll-interval"),
+        # A shell cannot pass a NUL; a program calling the CLI in process can.
+        Case("NUL in --output-dir", ["run", "get-artifact", "1", "--path", "a", "--output-dir", "o\0"], 2, "NUL"),
+        Case("NUL in --download-artifacts", ["job", "run", "--job-id", "1", "--download-artifacts", "o\0"], 2, "NUL"),
+        Case("NUL in a query file name", ["metadata", "query", "-f", "q\0"], 2, "NUL"),
+        Case("wait timeout of centuries", ["job", "run", "--job-id", "1", "--wait-timeout", "9999999h"], 2, "at most"),
         Case("max retries not a number", ["--max-retries", "many", "job", "list"], 2, "max-retries"),
         Case("job id not a number", ["job", "get", "--job-id", "x"], 2, "job-id"),
         Case("run id missing", ["run", "get"], 2, "run-id"),
@@ -212,7 +223,7 @@ def run_case(case: Case, env: dict[str, str], folder: Path, before: dict[str, by
     check(outcome, case, folder, before)
 
 
-@pytest.mark.parametrize("index", range(33))
+@pytest.mark.parametrize("index", range(43))
 def test_usage_mistakes(local_runner: LocalRunner, tmp_path: Path, index: int) -> None:
     folder, before = folder_with_precious_file(tmp_path)
     case = usage_cases(folder)[index]
@@ -245,7 +256,7 @@ def test_the_table_holds_at_least_40_cases(local_runner: LocalRunner, tmp_path: 
         lambda: len(network_cases(local_runner)),
         lambda: len(fault_cases()),
     ]
-    assert [count() for count in counts] == [33, 8, 10]
+    assert [count() for count in counts] == [43, 8, 10]
     assert sum(count() for count in counts) >= 40
 
 

@@ -41,11 +41,8 @@ SKIPPED = {
     ("mcp", "serve"): "serves MCP on stdin/stdout until it closes",
     ("demo",): "starts a local runner and a catalog UI",
 }
-#: Options never drawn: `--interactive` asks on a terminal instead of reading input. The host is
-#: left to the host checks of issue 17 point 3 (`http://[::1` still ends as "unexpected
-#: ValueError" until they land); drop it from here then. `--timeout` likewise waits for the total
-#: deadline of point 7 (`--timeout 9223372037` is an "unexpected OverflowError" today).
-NEVER_DRAWN = {"interactive", "dbt_cloud_host", "timeout"}
+#: Options never drawn: `--interactive` asks on a terminal instead of reading input.
+NEVER_DRAWN = {"interactive"}
 
 
 def _leaves(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], click.Command]]:
@@ -146,6 +143,31 @@ JSON_VALUES = st.recursive(
 ).map(lambda value: json.dumps(value, allow_nan=True))
 
 
+#: Hosts as a user may type them: malformed in every way the URL parser knows, or well formed and
+#: refusing at once (port 1). No host name that needs DNS: the machine may have none to ask.
+HOSTS = st.sampled_from(
+    [
+        "http://[::1",
+        "http://%zz",
+        "ftp://127.0.0.1",
+        "http://127.0.0.1:99999",
+        "http://127.0.0.1:",
+        "http://127.0.0.1:0",
+        "http://127.0.0.1/path",
+        "http://u:secret@127.0.0.1:1",
+        "http://127.0.0.1:1",
+        "http://[::1]:1",
+        "",
+        " ",
+        "http://",
+        "http://\x00",
+        "http://127.0.0.1:1?x=1#f",
+        "\udcff",
+    ]
+)
+TIMEOUTS = st.one_of(FLOATS, st.sampled_from(["9223372037", "1e-300", "0", "-1", "86400000000"]))
+
+
 def _paths(places: Places) -> st.SearchStrategy[str]:
     return st.sampled_from(
         [str(places.folder), str(places.missing), str(places.missing.parent), str(places.not_utf8), "/dev/full"]
@@ -160,6 +182,10 @@ def _json(places: Places) -> st.SearchStrategy[str]:
 def values_for(param: click.Parameter, places: Places) -> st.SearchStrategy[str]:
     """Values for one option or argument, by its type, with junk of every kind mixed in."""
     kind = param.type
+    if param.name == "dbt_cloud_host":
+        return HOSTS
+    if param.name in ("timeout", "retry_budget"):
+        return TIMEOUTS
     if param.name in ("output_file", "output_dir", "download_artifacts", "input_file", "file", "query_file"):
         return st.one_of(_paths(places), TEXT)
     if isinstance(kind, (JsonParamType,)):
@@ -195,6 +221,23 @@ def command_lines(draw: st.DrawFn, command: click.Command, places: Places) -> li
     for argument in (p for p in command.params if isinstance(p, click.Argument)):
         if draw(st.booleans()) or argument.required:
             args.append(draw(values_for(argument, places)))
+    return args
+
+
+#: The root's options drawn before each command (`--debug` and `--github` change what is printed,
+#: `--version` prints and stops: the property is about the plain form).
+ROOT_OPTIONS = [
+    p
+    for p in cli.params
+    if isinstance(p, click.Option) and p.name in ("timeout", "max_retries", "retry_budget", "profile")
+]
+
+
+@st.composite
+def root_options(draw: st.DrawFn, places: Places) -> list[str]:
+    args: list[str] = []
+    for option in draw(st.lists(st.sampled_from(ROOT_OPTIONS), unique_by=lambda p: p.name, max_size=2)):
+        args += [option.opts[0], draw(values_for(option, places))]
     return args
 
 
@@ -240,7 +283,8 @@ def test_any_input_gets_a_clean_answer(
     )
     @given(st.data())
     def check(data: st.DataObject) -> None:
-        args = [*path, *data.draw(command_lines(command, places), label="args")]
+        root = data.draw(root_options(places), label="root options")
+        args = [*root, *path, *data.draw(command_lines(command, places), label="args")]
         seen = invoke_in_process(args, env)
         shown = f"{args!r}\nexit {seen.exit_code}\nstderr: {seen.stderr}"
         assert seen.exit_code in (0, 1, 2), shown

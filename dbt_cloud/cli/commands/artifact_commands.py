@@ -11,6 +11,7 @@ import click
 
 from dbt_cloud.cli.commands.base import Invocation, Options, output_file_option
 from dbt_cloud.cli.commands.composite import status_stream
+from dbt_cloud.cli.paths import CleanPath
 from dbt_cloud.errors import UsageError
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def artifact_params() -> list[click.Parameter]:
         output_file_option("File to write the artifact to ('-' for stdout)."),
         click.Option(
             ["--output-dir", "output_dir"],
-            type=click.Path(file_okay=False, path_type=Path),
+            type=CleanPath(file_okay=False, path_type=Path),
             help="Folder to write the artifacts into, each under its own path.",
         ),
     ]

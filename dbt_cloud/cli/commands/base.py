@@ -29,6 +29,7 @@ from dbt_cloud.api.operation import OUTPUT_FILE_HELP, CommandModel, Location, Op
 from dbt_cloud.cli.completing import FILES
 from dbt_cloud.cli.group_examples import example_epilog
 from dbt_cloud.cli.options import JSON, ModelCommand, build_model
+from dbt_cloud.cli.seconds import Seconds
 from dbt_cloud.cli.setting_option import SettingOption
 from dbt_cloud.cli.suggest import SuggestingGroup
 from dbt_cloud.config import ENV_VARS, Settings
@@ -67,7 +68,7 @@ def connection_options(formats: Sequence[str] | None = FORMATS) -> list[click.Pa
         ),
         click.Option(
             ["--timeout", "timeout"],
-            type=click.FloatRange(min=0.1),
+            type=Seconds(0.1),
             help="Seconds to wait for each answer [default: the root --timeout, 30].",
         ),
         *output,

@@ -12,6 +12,7 @@ from dbt_cloud.api.operations.metadata import MetadataQuery
 from dbt_cloud.cli.commands.base import api_command, command_group
 from dbt_cloud.cli.completing import FILES
 from dbt_cloud.cli.json_input import checked_text
+from dbt_cloud.cli.paths import CleanPath
 from dbt_cloud.errors import InputError
 
 
@@ -53,6 +54,7 @@ group = command_group(
             extra_params=[
                 click.Option(
                     ["-f", "--file", "query_file"],
+                    type=CleanPath(dir_okay=False, allow_dash=True),
                     default="-",
                     show_default=True,
                     shell_complete=FILES,

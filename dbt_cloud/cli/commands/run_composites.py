@@ -42,6 +42,7 @@ from dbt_cloud.cli.commands.composite import (
 )
 from dbt_cloud.cli.commands.watching import WaitOptions, print_or_watch, wait_outage_option, wait_params, watch
 from dbt_cloud.cli.options import ID
+from dbt_cloud.cli.seconds import Seconds
 from dbt_cloud.errors import UsageError
 
 
@@ -281,7 +282,7 @@ logs_command = composite_command(
         ),
         click.Option(
             ["--poll-interval", "poll_interval"],
-            type=click.FloatRange(min=0.01),
+            type=Seconds(0.01),
             default=5.0,
             show_default=True,
             help="Longest pause between two looks at the run with --follow, in seconds.",

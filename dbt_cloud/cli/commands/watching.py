@@ -17,6 +17,8 @@ import click
 
 from dbt_cloud.cli.commands.base import Invocation, Options
 from dbt_cloud.cli.commands.composite import DURATION, status_stream
+from dbt_cloud.cli.paths import CleanPath
+from dbt_cloud.cli.seconds import Seconds
 from dbt_cloud.cli.setting_option import SettingOption
 from dbt_cloud.defaults import DEFAULT_WAIT_OUTAGE, WAIT_OUTAGE_ENV_VAR
 
@@ -45,7 +47,7 @@ def wait_params(*, wait_flag: bool) -> list[click.Parameter]:
         ),
         click.Option(
             ["--poll-interval", "poll_interval"],
-            type=click.FloatRange(min=0.01),
+            type=Seconds(0.01),
             default=DEFAULT_POLL_INTERVAL,
             show_default=True,
             help="Longest pause between two looks at the run, in seconds (the first comes after about 1 s).",
@@ -63,7 +65,7 @@ def wait_params(*, wait_flag: bool) -> list[click.Parameter]:
         ),
         click.Option(
             ["--download-artifacts", "download_artifacts"],
-            type=click.Path(file_okay=False, path_type=Path),
+            type=CleanPath(file_okay=False, path_type=Path),
             help="When the run has finished, download its artifacts into this folder (implies waiting).",
         ),
         click.Option(
