@@ -129,7 +129,12 @@ def test_the_budget_from_a_profile(local_runner: LocalRunner, proxy: FaultProxy,
     ("where", "says"),
     [
         ({"DBT_CLOUD_RETRY_BUDGET": "soon"}, "Invalid value for '--retry-budget': 'soon' is not a valid float range."),
-        ({"DBT_CLOUD_RETRY_BUDGET": "-1"}, "Invalid value for '--retry-budget': -1.0 is not in the range x>=0."),
+        (
+            {"DBT_CLOUD_RETRY_BUDGET": "-1"},
+            "Invalid value for '--retry-budget': -1.0 is not in the range 0<=x<=1000000",
+        ),
+        ({"DBT_CLOUD_RETRY_BUDGET": "nan"}, "Invalid value for '--retry-budget': 'nan' is not a finite number."),
+        ({"profile": "retry_budget = nan"}, "retry_budget must be from 0 to 1000000 seconds, not nan"),
         ({"profile": 'retry_budget = "long"'}, "retry_budget must be float, not str"),
     ],
 )
