@@ -19,7 +19,7 @@ compressed or chunked body) reads through httpx too.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import contextmanager
 
 import httpcore
 import httpx
@@ -52,17 +52,8 @@ def _read_timeout(response: httpx.Response) -> float | None:
 
 @contextmanager
 def _as_httpx_errors() -> Iterator[None]:
-    """httpcore's errors of a direct read as httpx raises them on any other read."""
-    try:
-        yield
-    except httpcore.TimeoutException as exc:
-        raise httpx.ReadTimeout(str(exc)) from exc
-    except httpcore.NetworkError as exc:
-        raise httpx.ReadError(str(exc)) from exc
-
-
-@asynccontextmanager
-async def _as_httpx_errors_async() -> AsyncIterator[None]:
+    """httpcore's errors of a direct read as httpx raises them on any other read (sync or async:
+    a plain context manager catches what an awaited read raises inside it)."""
     try:
         yield
     except httpcore.TimeoutException as exc:
@@ -78,11 +69,9 @@ def body_pieces(response: httpx.Response, *, direct_min: int = DIRECT_MIN_BYTES)
     if response.is_stream_consumed:  # a body httpx read already (one given as bytes): it is whole
         yield response.content
         return
-    total = _rest_length(response)
     found = response.extensions.get("network_stream")
     stream = found if isinstance(found, WideStream) and found.reads_into else None
-    if stream is None:
-        total = None
+    total = _rest_length(response) if stream is not None else None
     pieces = response.iter_raw()
     done = 0
     for piece in pieces:
@@ -112,11 +101,9 @@ async def abody_pieces(response: httpx.Response, *, direct_min: int = DIRECT_MIN
     if response.is_stream_consumed:  # as body_pieces
         yield response.content
         return
-    total = _rest_length(response)
     found = response.extensions.get("network_stream")
     stream = found if isinstance(found, WideAsyncStream) else None
-    if stream is None:
-        total = None
+    total = _rest_length(response) if stream is not None else None
     pieces = response.aiter_raw()
     done = 0
     async for piece in pieces:
@@ -130,7 +117,7 @@ async def abody_pieces(response: httpx.Response, *, direct_min: int = DIRECT_MIN
         return
     timeout = _read_timeout(response)
     remaining = total - done
-    async with _as_httpx_errors_async():
+    with _as_httpx_errors():
         while remaining > 0:
             piece = await stream.read(min(remaining, DIRECT_READ_BYTES), timeout)
             if not piece:
