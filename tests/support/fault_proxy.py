@@ -65,7 +65,6 @@ class FaultProxy:
         self._open: set[socket.socket] = set()
         self.port = 0
         self.url = ""
-        self.refusing = False
 
     def choose(self, method: str, path: str) -> str | None:
         with self._lock:
@@ -95,14 +94,12 @@ class FaultProxy:
     def between_attempts(self) -> None:
         """Called between a client's attempts: stop listening when "refused" is next in the
         script, listen again once an attempt has been refused."""
-        if self.refusing:
-            self._listen(self.port)
-            self.refusing = False
+        if self._server is None:  # the last attempt was refused
+            self.accept()
         elif self.script and self.script[0] == "refused":
             self.script.pop(0)
             self.log.append(Logged("?", "?", "refused"))
-            self.stop()
-            self.refusing = True
+            self.refuse()
 
     def start(self) -> FaultProxy:
         proxy = self
