@@ -12,12 +12,12 @@ import os
 import stat
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import invoke
+from tests.support.fifo import fifo_with_reader
 from tests.support.local_runner import LocalRunner
 
 
@@ -61,17 +61,8 @@ def test_a_symlink_stays_a_link_and_its_target_gets_the_answer(
 
 def test_a_fifo_reader_gets_the_answer(local_runner: LocalRunner, finished_run: int, tmp_path: Path) -> None:
     fifo = tmp_path / "answers"
-    os.mkfifo(fifo)
-    received: list[bytes] = []
-
-    def read_all() -> None:
-        with open(fifo, "rb") as reader:
-            received.append(reader.read())
-
-    reader = threading.Thread(target=read_all, daemon=True)
-    reader.start()
-    outcome = invoke(watch_into(local_runner, finished_run, str(fifo)), env=local_runner.env())
-    reader.join(timeout=60)
+    with fifo_with_reader(fifo) as received:
+        outcome = invoke(watch_into(local_runner, finished_run, str(fifo)), env=local_runner.env())
     assert outcome.exit_code == 0, outcome.stderr
     assert json.loads(received[0])["data"]["id"] == finished_run
     assert stat.S_ISFIFO(fifo.lstat().st_mode)

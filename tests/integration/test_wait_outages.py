@@ -47,6 +47,10 @@ class DrivenClock:
     def in_outage(self) -> bool:
         return OUTAGE_START <= self.now - self.start < OUTAGE_START + OUTAGE_SECONDS
 
+    def polls_answer(self, status: str) -> Callable[[str, str], str | None]:
+        """A schedule for the proxy: every GET (a poll) answered `status` during the outage."""
+        return lambda method, path: status if method == "GET" and self.in_outage() else None
+
 
 @pytest.fixture
 def proxy(local_runner: LocalRunner) -> Iterator[FaultProxy]:
@@ -83,7 +87,7 @@ def test_a_wait_rides_out_75_seconds_of_503s(
     local_runner: LocalRunner, proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clock = DrivenClock()
-    proxy.schedule = lambda method, path: "503" if method == "GET" and clock.in_outage() else None
+    proxy.schedule = clock.polls_answer("503")
     result, stdout, stderr = wait_through(proxy, local_runner, clock, monkeypatch)
     assert result.exit_code == 0, stderr
     run = finished_run(stdout)
@@ -136,7 +140,7 @@ def test_an_outage_longer_than_the_window_ends_the_wait_with_the_last_error(
     local_runner: LocalRunner, proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clock = DrivenClock()
-    proxy.schedule = lambda method, path: "503" if method == "GET" and clock.in_outage() else None
+    proxy.schedule = clock.polls_answer("503")
     result, stdout, _stderr = wait_through(proxy, local_runner, clock, monkeypatch, "--wait-outage", "30s")
     assert result.exit_code == 1
     assert stdout == ""
@@ -152,7 +156,7 @@ def test_the_wait_timeout_still_wins_during_an_outage(
     local_runner: LocalRunner, proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clock = DrivenClock()
-    proxy.schedule = lambda method, path: "503" if method == "GET" and clock.in_outage() else None
+    proxy.schedule = clock.polls_answer("503")
     result, _, stderr = wait_through(proxy, local_runner, clock, monkeypatch, "--wait-timeout", "40s")
     assert result.exit_code == 1
     error = getattr(result.exception, "message", "")
@@ -173,7 +177,7 @@ def test_the_async_wait_rides_out_an_outage_and_says_so_in_its_events(
     from dbt_cloud.services.waiter import PollPolicy, wait_for_run_async
 
     clock = DrivenClock()
-    proxy.schedule = lambda method, path: "502" if method == "GET" and clock.in_outage() else None
+    proxy.schedule = clock.polls_answer("502")
     with local_runner.http() as http:
         answer = http.post(f"/api/v2/accounts/{local_runner.account_id}/jobs/{local_runner.jobs['build']}/run/",
                            json={"cause": "outage test"})  # fmt: skip
@@ -209,7 +213,7 @@ def test_run_logs_follow_rides_out_an_outage_and_says_so_on_stderr(
                            json={"cause": "follow through an outage"})  # fmt: skip
     run_id = int(answer.json()["data"]["id"])
     clock = DrivenClock()
-    proxy.schedule = lambda method, path: "504" if method == "GET" and clock.in_outage() else None
+    proxy.schedule = clock.polls_answer("504")
     for name, value in local_runner.env(DBT_CLOUD_HOST=proxy.url).items():
         monkeypatch.setenv(name, value)
     stdout, stderr = io.StringIO(), io.StringIO()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import stat
-import threading
 from pathlib import Path
 
 import pytest
 
 from dbt_cloud.errors import InputError, OutputWriteError
 from dbt_cloud.files import atomic_write, writable_problem
+from tests.support.fifo import fifo_with_reader
 
 
 def mode(path: Path) -> int:
@@ -93,19 +93,9 @@ def test_a_dangling_symlink_creates_its_target(tmp_path: Path) -> None:
 
 def test_a_fifo_is_streamed_into_and_stays_a_fifo(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
-    os.mkfifo(fifo)
-    received: list[bytes] = []
-
-    def read_all() -> None:
-        with open(fifo, "rb") as reader:
-            received.append(reader.read())
-
-    reader = threading.Thread(target=read_all, daemon=True)
-    reader.start()
-    with atomic_write(fifo) as handle:
+    with fifo_with_reader(fifo, timeout=30) as received, atomic_write(fifo) as handle:
         handle.write(b"through ")
         handle.write(b"the pipe")
-    reader.join(timeout=30)
     assert received == [b"through the pipe"]
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
     assert [p.name for p in tmp_path.iterdir()] == ["pipe"]
