@@ -8,6 +8,8 @@ What is at the path decides how:
 - a FIFO, a character or block device, or a path that leads to one of this process's descriptors
   (`/dev/stdout`, `/dev/fd/3`): the content streams straight in. A rename would replace the node
   with a regular file, and whoever reads the pipe or the terminal would get nothing.
+
+`read_bytes` is the reading side: a file's bytes, or one line saying why they cannot be had.
 """
 
 from __future__ import annotations
@@ -172,3 +174,19 @@ def _sync(handle: _Sink, path: Path) -> None:
         os.fsync(handle.fileno())
     except OSError as exc:
         raise OutputWriteError(f"Could not write {path}: {exc.strerror or exc}") from None
+
+
+def read_bytes(path: Path, named: str, kind: str = "file") -> bytes:
+    """The bytes of the file at `path`, or an InputError in one line for each way it can fail
+    (missing, a directory, unreadable, a NUL in the name); `named` is how the line names it and
+    `kind` what it should have been ("JSON file")."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{named} does not exist") from None
+    except IsADirectoryError:
+        raise InputError(f"{named} is a directory, not a {kind}") from None
+    except PermissionError:
+        raise InputError(f"{named} cannot be read (permission denied)") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        raise InputError(f"{named} cannot be read: {getattr(exc, 'strerror', None) or exc}") from None

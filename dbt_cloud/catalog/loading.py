@@ -29,6 +29,7 @@ from dbt_cloud.catalog.model import (
     ManifestNode,
 )
 from dbt_cloud.errors import InputError
+from dbt_cloud.files import read_bytes
 
 CATALOG_FILE = "catalog.json"
 MANIFEST_FILE = "manifest.json"
@@ -52,16 +53,7 @@ RESOURCE_TYPES = ("model", "seed", "source", "snapshot")
 
 def read_json(path: Path) -> Any:
     """A JSON file's content, or an InputError saying in one line why it cannot be had."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path} does not exist") from None
-    except IsADirectoryError:
-        raise InputError(f"{path} is a directory, not a JSON file") from None
-    except PermissionError:
-        raise InputError(f"{path} cannot be read (permission denied)") from None
-    except OSError as exc:
-        raise InputError(f"{path} cannot be read: {exc.strerror or exc}") from None
+    data = read_bytes(path, str(path), "JSON file")
     import pydantic_core
 
     try:

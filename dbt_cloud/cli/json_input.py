@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from dbt_cloud.errors import InputError
+from dbt_cloud.files import read_bytes
 
 #: No body of the dbt Cloud API nests anywhere near this deep; the limit keeps every encoder
 #: and validator after the parser far from Python's recursion limit.
@@ -102,16 +103,13 @@ def check_document(document: Any, source: str) -> None:
 def read_text_file(path: Path, source: str) -> str:
     """A file's text, which must be UTF-8; `-` reads standard input. One line for each way it
     can fail (missing, a directory, unreadable, not UTF-8)."""
-    try:
-        data = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{source} {path} does not exist") from None
-    except IsADirectoryError:
-        raise InputError(f"{source} {path} is a directory, not a file") from None
-    except PermissionError:
-        raise InputError(f"{source} {path} cannot be read (permission denied)") from None
-    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
-        raise InputError(f"{source} {path} cannot be read: {getattr(exc, 'strerror', None) or exc}") from None
+    if str(path) != "-":
+        data = read_bytes(path, f"{source} {path}")
+    else:
+        try:
+            data = sys.stdin.buffer.read()
+        except OSError as exc:
+            raise InputError(f"{source} {path} cannot be read: {exc.strerror or exc}") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
