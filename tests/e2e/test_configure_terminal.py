@@ -49,6 +49,15 @@ def start(terminals: list[VirtualTerminal], config: Path, *args: str) -> Virtual
     return terminal
 
 
+def to_the_token_prompt(terminal: VirtualTerminal, local_runner: LocalRunner) -> None:
+    """Pick the local runner in the host menu and give its URL: the terminal is left at the token."""
+    terminal.wait_for("dbt Cloud host")
+    terminal.press("down", "down", "down", "down", "enter")
+    terminal.wait_for("Local runner URL")
+    terminal.press(*CLEAR, local_runner.base_url, "enter")
+    terminal.wait_for("API token (hidden)")
+
+
 def profiles(config: Path) -> dict[str, dict[str, object]]:
     return dict(read_profiles(config))
 
@@ -142,11 +151,7 @@ def test_a_refused_token_is_said_and_nothing_is_saved_unless_asked(
 ) -> None:
     wrong = "dbtl_wrong-token-for-the-test-0123456789"
     terminal = start(terminals, config)
-    terminal.wait_for("dbt Cloud host")
-    terminal.press("down", "down", "down", "down", "enter")
-    terminal.wait_for("Local runner URL")
-    terminal.press(*CLEAR, local_runner.base_url, "enter")
-    terminal.wait_for("API token (hidden)")
+    to_the_token_prompt(terminal, local_runner)
     terminal.press(wrong, "enter")
     for _ in range(TOKEN_ATTEMPTS - 1):
         terminal.wait_for("type it again, or Ctrl-C to stop.")
@@ -173,11 +178,7 @@ def test_a_refused_token_is_asked_for_again_and_the_right_one_goes_on(
 ) -> None:
     wrong = "dbtl_wrong-token-for-the-test-9876543210"
     terminal = start(terminals, config, "--profile", "retyped")
-    terminal.wait_for("dbt Cloud host")
-    terminal.press("down", "down", "down", "down", "enter")
-    terminal.wait_for("Local runner URL")
-    terminal.press(*CLEAR, local_runner.base_url, "enter")
-    terminal.wait_for("API token (hidden)")
+    to_the_token_prompt(terminal, local_runner)
     terminal.press(wrong, "enter")
     terminal.wait_for("The host refused this token (401); type it again, or Ctrl-C to stop.")
     terminal.press(local_runner.token, "enter")
