@@ -263,14 +263,16 @@ def connection_limits(timeout: float | None, max_retries: int | None) -> tuple[f
         timeout = _env_number(
             TIMEOUT_ENV_VAR, "--timeout", float, "a valid float range", minimum=0.1, maximum=MAX_SECONDS
         )
+    elif not 0.1 <= timeout <= MAX_SECONDS:  # a library caller's value (the option checks its own); NaN too
+        raise ConfigError(f"The timeout must be from 0.1 to {MAX_SECONDS:.0f} seconds, not {timeout}")
     if max_retries is None:
         max_retries = _env_number(
             MAX_RETRIES_ENV_VAR, "--max-retries", int, "a valid integer range", minimum=0, maximum=20
         )
-    seconds = DEFAULT_TIMEOUT if timeout is None else float(timeout)
-    if not 0.1 <= seconds <= MAX_SECONDS:  # a library caller's value; NaN compares false too
-        raise ConfigError(f"The timeout must be from 0.1 to {MAX_SECONDS:.0f} seconds, not {seconds}")
-    return seconds, DEFAULT_MAX_RETRIES if max_retries is None else int(max_retries)
+    return (
+        DEFAULT_TIMEOUT if timeout is None else float(timeout),
+        DEFAULT_MAX_RETRIES if max_retries is None else int(max_retries),
+    )
 
 
 def retry_budget_of(given: float | None, stored: Mapping[str, Any]) -> float:

@@ -212,3 +212,11 @@ def test_a_bad_wait_outage_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatc
     outcome = invoke(["run", "watch", "1", "--api-token", TOKEN, "--account-id", "1"])
     assert outcome.exit_code == 2
     assert outcome.stderr.strip().splitlines()[-1].startswith("Error: Invalid value for '--wait-outage'")
+
+
+@pytest.mark.parametrize("timeout", [float("nan"), float("inf"), 1e12, 0.01])
+def test_a_library_callers_timeout_is_checked_as_the_option_checks_it(timeout: float) -> None:
+    from dbt_cloud.config import connection_limits
+
+    with pytest.raises(ConfigError, match=r"The timeout must be from 0\.1 to 1000000 seconds"):
+        connection_limits(timeout, None)
